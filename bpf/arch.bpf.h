@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Per-architecture syscall numbers and argument registers, read at
+ * raw_tracepoint/sys_exit from the task's struct pt_regs.
+ */
+#ifndef BW_ARCH_BPF_H
+#define BW_ARCH_BPF_H
+
+#if defined(__TARGET_ARCH_x86)
+/* arch/x86/entry/syscalls/syscall_64.tbl */
+#define BW_NR_write 1
+#define BW_NR_pwrite64 18
+#define BW_NR_writev 20
+#define BW_NR_sendfile64 40
+#define BW_NR_sendto 44
+#define BW_NR_sendmsg 46
+#define BW_NR_pwritev 296
+#define BW_NR_sendmmsg 307
+#define BW_NR_pwritev2 328
+
+#define BW_SC_NR(regs) ((regs)->orig_ax)
+#define BW_SC_ARG0(regs) ((regs)->di)
+#define BW_SC_ARG1(regs) ((regs)->si)
+#define BW_SC_ARG2(regs) ((regs)->dx)
+#define BW_SC_ARG3(regs) ((regs)->r10)
+#define BW_SC_ARG4(regs) ((regs)->r8)
+#define BW_SC_ARG5(regs) ((regs)->r9)
+
+/*
+ * A 32-bit (ia32) task uses another syscall table: its numbers must not be
+ * read as x86_64 ones. TS_COMPAT is set in thread_info.status for the
+ * duration of an ia32 syscall (arch/x86/include/asm/thread_info.h).
+ */
+#define BW_TS_COMPAT 0x0002
+#define BW_IN_COMPAT_SYSCALL(task) ((task)->thread_info.status & BW_TS_COMPAT)
+#else
+#error "bpfwatch: only x86_64 is supported so far (see bpf/arch.bpf.h)"
+#endif
+
+#endif /* BW_ARCH_BPF_H */
