@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "aggregator/aggregator.h"
+
+namespace bpfwatch {
+
+void Aggregator::add(const bw_event &event, std::uint64_t now_ns)
+{
+	add_to(total_[event.cgroup_id], event, now_ns);
+	add_to(interval_[event.cgroup_id], event, now_ns);
+}
+
+void Aggregator::add_to(Window &w, const bw_event &event, std::uint64_t now_ns)
+{
+	w.records++;
+	if (event.ret >= 0)
+		w.histogram.add(static_cast<std::uint64_t>(event.ret));
+	else
+		w.errnos[static_cast<int>(-event.ret)]++;
+	if (event.kind != BW_KIND_SOCKET)
+		return;
+
+	Destination dest = Destination::from(event.dest);
+	auto it = w.destinations.find(dest);
+	if (it == w.destinations.end()) {
+		if (w.destinations.size() >= max_destinations_) {
+			w.destinations_overflow++;
+			return;
+		}
+		it = w.destinations.emplace(std::move(dest), DestinationStats{}).first;
+	}
+	DestinationStats &d = it->second;
+	if (event.ret >= 0) {
+		d.counts.bytes += static_cast<std::uint64_t>(event.ret);
+		d.counts.calls++;
+		d.last_success_ns = now_ns;
+	} else {
+		d.counts.errors++;
+		d.errnos[static_cast<int>(-event.ret)]++;
+		d.last_error_ns = now_ns;
+	}
+}
+
+void Aggregator::set_totals(const std::map<std::uint64_t, bw_totals> &totals)
+{
+	for (const auto &[cgid, t] : totals) {
+		Window &all = total_[cgid];
+		Window &now = interval_[cgid];
+		const auto &base = kind_at_roll_[cgid];
+		for (int k = 0; k < BW_KIND_MAX; k++) {
+			all.by_kind[k] = {t.kind[k].bytes, t.kind[k].calls, t.kind[k].errors};
+			now.by_kind[k] = all.by_kind[k] - base[k];
+		}
+		all.lost_events = t.lost_events;
+		now.lost_events = t.lost_events - lost_at_roll_[cgid];
+	}
+}
+
+std::map<std::uint64_t, Window> Aggregator::roll_interval()
+{
+	std::map<std::uint64_t, Window> done;
+	done.swap(interval_);
+	for (const auto &[cgid, w] : total_) {
+		kind_at_roll_[cgid] = w.by_kind;
+		lost_at_roll_[cgid] = w.lost_events;
+	}
+	return done;
+}
+
+void Aggregator::forget(std::uint64_t cgroup_id)
+{
+	total_.erase(cgroup_id);
+	interval_.erase(cgroup_id);
+	kind_at_roll_.erase(cgroup_id);
+	lost_at_roll_.erase(cgroup_id);
+}
+
+} // namespace bpfwatch

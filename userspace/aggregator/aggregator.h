@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// Records and kernel totals -> per-cgroup windows: one since the start,
+// one since the last interval.
+#pragma once
+
+#include <cstdint>
+#include <map>
+
+#include "aggregator/window.h"
+#include "probe/abi.h"
+
+namespace bpfwatch {
+
+class Aggregator {
+public:
+	// Bound on distinct destinations kept per cgroup and window; records
+	// past it are counted in destinations_overflow.
+	explicit Aggregator(std::size_t max_destinations = 256) : max_destinations_(max_destinations) {}
+
+	// One ring-buffer record, drained at now_ns (CLOCK_MONOTONIC).
+	void add(const bw_event &event, std::uint64_t now_ns);
+	// The kernel's exact totals, read after draining the ring.
+	void set_totals(const std::map<std::uint64_t, bw_totals> &totals);
+
+	const std::map<std::uint64_t, Window> &since_start() const { return total_; }
+	// The windows since the previous call; starts the next interval.
+	std::map<std::uint64_t, Window> roll_interval();
+	// Drop a cgroup that is gone and has been reported.
+	void forget(std::uint64_t cgroup_id);
+
+private:
+	void add_to(Window &w, const bw_event &event, std::uint64_t now_ns);
+
+	std::size_t max_destinations_;
+	std::map<std::uint64_t, Window> total_;
+	std::map<std::uint64_t, Window> interval_;
+	// Kernel totals at the start of the current interval.
+	std::map<std::uint64_t, std::array<Counts, BW_KIND_MAX>> kind_at_roll_;
+	std::map<std::uint64_t, std::uint64_t> lost_at_roll_;
+};
+
+} // namespace bpfwatch

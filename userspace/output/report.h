@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// What the output layer is handed: named windows, ready to print.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "aggregator/window.h"
+#include "probe/abi.h"
+#include "probe/probe.h"
+#include "targets/target.h"
+
+namespace bpfwatch {
+
+struct TargetReport {
+	Target target;
+	Window window;
+	std::string note; // e.g. "container exited"; empty when nothing to say
+};
+
+struct Report {
+	enum class Kind { Interval, Summary };
+	Kind kind = Kind::Interval;
+	double duration_s = 0;   // length of the window the numbers cover
+	ProbeStats stats;        // kernel-side health, cumulative
+	std::vector<TargetReport> targets;
+};
+
+struct OutputOptions {
+	bool histogram = false;     // draw / emit the log2 histogram
+	std::size_t top_destinations = 5; // table rows; JSON lists them all
+};
+
+// One way of printing (table or JSON lines).
+class Output {
+public:
+	virtual ~Output() = default;
+	virtual void report(const Report &report) = 0;
+	// One record as it arrives (--events).
+	virtual void event(const bw_event &event, const Target &target) = 0;
+	// A one-off message for the reader, e.g. a container exiting.
+	virtual void notice(const std::string &kind, const Target &target, const std::string &message) = 0;
+};
+
+std::unique_ptr<Output> make_table_output(std::ostream &out, const OutputOptions &options);
+std::unique_ptr<Output> make_json_output(std::ostream &out, const OutputOptions &options);
+
+} // namespace bpfwatch

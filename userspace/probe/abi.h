@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// bpf/bpfwatch.h for C++: the one ABI header, with its layout pinned so an
+// edit on one side cannot silently skew the other.
+#pragma once
+
+#include <linux/types.h>
+
+#include <cstddef>
+
+#include "bpfwatch.h"
+
+static_assert(sizeof(struct bw_counts) == 24);
+static_assert(sizeof(struct bw_totals) == 5 * 24 + 8);
+static_assert(sizeof(struct bw_dest) == 8 + BW_UNIX_PATH_LEN);
+static_assert(offsetof(struct bw_dest, addr) == 8);
+static_assert(sizeof(struct bw_event) == 48 + BW_COMM_LEN + sizeof(struct bw_dest));
+static_assert(offsetof(struct bw_event, comm) == 48);
+static_assert(BW_KIND_MAX == 5 && BW_SYS_MAX == 9);

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "probe/preflight.h"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
+#include <string>
+
+#include "util/error.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+namespace bpfwatch {
+namespace {
+
+bool has_effective_cap(const __user_cap_data_struct (&data)[2], int cap)
+{
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+void check_capabilities()
+{
+	__user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+	__user_cap_data_struct data[2]{};
+
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		throw Error(errno_message("capget", errno));
+	if (has_effective_cap(data, CAP_SYS_ADMIN))
+		return;
+	if (has_effective_cap(data, CAP_BPF) && has_effective_cap(data, CAP_PERFMON))
+		return;
+	throw Error("missing privileges: loading the probes needs CAP_BPF and CAP_PERFMON "
+		    "(or CAP_SYS_ADMIN); run as root: sudo bpfwatch ...");
+}
+
+std::string kernel_release()
+{
+	utsname u{};
+	uname(&u);
+	return u.release;
+}
+
+void check_btf()
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+		throw Error("kernel BTF not found at /sys/kernel/btf/vmlinux: Linux " + kernel_release() +
+			    " was built without CONFIG_DEBUG_INFO_BTF=y, which bpfwatch's CO-RE probes need");
+	std::unique_ptr<btf, decltype(&btf__free)> vmlinux(btf__load_vmlinux_btf(), btf__free);
+	if (!vmlinux)
+		throw Error(errno_message("read kernel BTF /sys/kernel/btf/vmlinux", errno));
+	// The hot path reads kernel memory through bpf_rdonly_cast(), Linux 6.2+.
+	if (btf__find_by_name_kind(vmlinux.get(), "bpf_rdonly_cast", BTF_KIND_FUNC) < 0)
+		throw Error("Linux " + kernel_release() +
+			    " lacks the bpf_rdonly_cast kfunc that bpfwatch's probes need (Linux 6.2 or newer)");
+}
+
+} // namespace
+
+void check_can_load_probes()
+{
+	check_capabilities();
+	check_btf();
+}
+
+} // namespace bpfwatch

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// The syscall probe: the skeleton's lifecycle (open, configure, load,
+// attach, destroy), its ring buffer and its counters. Owning a Probe means
+// the programs are attached; destroying it detaches everything.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "probe/abi.h"
+
+struct syscalls_bpf;
+struct ring_buffer;
+
+namespace bpfwatch {
+
+struct ProbeConfig {
+	// Empty: count every cgroup. One id: a single compare in the kernel.
+	std::vector<std::uint64_t> cgroup_ids;
+	bool timestamps = false;          // stamp records (for --events)
+	std::uint32_t ring_bytes = 8u << 20;
+	std::uint32_t wakeup_every = 1024; // records per CPU between wake-ups
+	// Kernel memory for the per-CPU totals, however many CPUs there are.
+	std::uint64_t totals_budget_bytes = 4u << 20;
+};
+
+// Kernel-side health: what was counted but could not be streamed or stored.
+struct ProbeStats {
+	std::uint64_t totals_full = 0; // calls not counted: totals map full
+};
+
+class Probe {
+public:
+	using EventHandler = std::function<void(const bw_event &)>;
+
+	Probe(const ProbeConfig &config, EventHandler on_event);
+	~Probe();
+	Probe(const Probe &) = delete;
+	Probe &operator=(const Probe &) = delete;
+
+	// Deliver ready records to the handler; waits up to timeout_ms for a
+	// wake-up. Returns the number of records handled.
+	int poll(int timeout_ms);
+	// Deliver every record in the ring without waiting.
+	int drain();
+
+	// Exact totals per cgroup id, summed over CPUs.
+	std::map<std::uint64_t, bw_totals> read_totals() const;
+	ProbeStats read_stats() const;
+	// Forget a cgroup that is gone, so the bounded map does not fill.
+	void forget_cgroup(std::uint64_t cgroup_id);
+
+	std::uint32_t totals_capacity() const;
+	std::uint64_t kernel_memory_bytes() const;
+
+private:
+	static int on_ring_record(void *ctx, void *data, std::size_t size);
+
+	EventHandler on_event_;
+	int ncpus_ = 0;
+	std::unique_ptr<syscalls_bpf, void (*)(syscalls_bpf *)> skel_;
+	// Declared after skel_: the ring buffer is freed before the maps.
+	std::unique_ptr<ring_buffer, void (*)(ring_buffer *)> ring_;
+};
+
+} // namespace bpfwatch
