@@ -65,15 +65,18 @@ static __always_inline __u8 bw_kind_of(struct file *file)
  * '\0' (user space prints them as '@name'). */
 static __always_inline void bw_unix_path(struct unix_address *ua, struct bw_dest *d)
 {
-	int len;
+	__u64 len;
 
 	if (!ua)
 		return;
-	len = ua->len - (int)offsetof(struct sockaddr_un, sun_path);
-	if (len <= 0)
+	len = ua->len;
+	if (len <= offsetof(struct sockaddr_un, sun_path))
 		return;
+	len -= offsetof(struct sockaddr_un, sun_path);
 	if (len > BW_UNIX_PATH_LEN - 1)
 		len = BW_UNIX_PATH_LEN - 1;
+	/* Make clang pass the clamped register, the one the verifier bounded. */
+	asm volatile("" : "+r"(len));
 	bpf_probe_read_kernel(d->path, len, ua->name[0].sun_path);
 }
 

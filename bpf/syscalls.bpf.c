@@ -19,6 +19,9 @@
 const volatile __u32 filter_mode = BW_FILTER_ALL;
 const volatile __u64 filter_cgroup_id = 0;
 const volatile bool want_timestamps = false;
+/* Watching everything includes bpfwatch itself: its own output must not
+ * feed its counts. */
+const volatile __u32 self_tgid = 0;
 /* Wake the reader once per this many records per CPU; the reader's poll
  * timeout picks up the rest. */
 const volatile __u32 wakeup_every = 1024;
@@ -76,7 +79,7 @@ static __always_inline bool cgroup_watched(__u64 cgid)
 		return cgid == filter_cgroup_id;
 	if (filter_mode == BW_FILTER_SET)
 		return bpf_map_lookup_elem(&watched_cgroups, &cgid);
-	return true;
+	return (bpf_get_current_pid_tgid() >> 32) != self_tgid;
 }
 
 static __always_inline int syscall_of(long nr)
@@ -175,7 +178,7 @@ static __always_inline void account(struct call *c, __s64 ret, const void *uaddr
 	*(__u64 *)&e->comm[0] = *(__u64 *)&c->task->comm[0];
 	*(__u64 *)&e->comm[8] = *(__u64 *)&c->task->comm[8];
 	__builtin_memset(&e->dest, 0, sizeof(e->dest));
-	if (c->kind == BW_KIND_SOCKET) {
+	if (c->kind == BW_KIND_SOCKET && c->file) {
 		bw_sock_dest(c->file, &e->dest);
 		/* UDP and unix datagrams go where msg_name says, connected
 		 * or not; a stream socket ignores it. */

@@ -13,6 +13,6 @@ static_assert(sizeof(struct bw_counts) == 24);
 static_assert(sizeof(struct bw_totals) == 5 * 24 + 8);
 static_assert(sizeof(struct bw_dest) == 8 + BW_UNIX_PATH_LEN);
 static_assert(offsetof(struct bw_dest, addr) == 8);
-static_assert(sizeof(struct bw_event) == 48 + BW_COMM_LEN + sizeof(struct bw_dest));
-static_assert(offsetof(struct bw_event, comm) == 48);
+static_assert(sizeof(struct bw_event) == 40 + BW_COMM_LEN + sizeof(struct bw_dest));
+static_assert(offsetof(struct bw_event, comm) == 40);
 static_assert(BW_KIND_MAX == 5 && BW_SYS_MAX == 9);

@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -20,9 +21,12 @@ namespace {
 std::string load_error(int err)
 {
 	err = std::abs(err);
-	if (err == EPERM || err == EACCES)
+	if (err == EPERM)
 		return errno_message("load BPF programs", err) +
-		       " (needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN; see -v for the verifier log)";
+		       " (needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)";
+	if (err == EACCES || err == EINVAL)
+		return "the kernel's verifier rejected bpfwatch's programs (" + std::string(strerror(err)) +
+		       "); run with -vv for its log";
 	return errno_message("load BPF programs", err) + " (run with -v for libbpf's log)";
 }
 
@@ -56,6 +60,8 @@ Probe::Probe(const ProbeConfig &config, EventHandler on_event)
 		ro->filter_cgroup_id = config.cgroup_ids.front();
 	} else if (!config.cgroup_ids.empty()) {
 		ro->filter_mode = BW_FILTER_SET;
+	} else {
+		ro->self_tgid = getpid();
 	}
 	ro->want_timestamps = config.timestamps;
 	ro->wakeup_every = std::max<std::uint32_t>(1, config.wakeup_every);

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// A Probe on the real kernel plus a sandbox cgroup to run workloads in.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <memory>
+#include <vector>
+
+#include "bpf/sandbox.h"
+#include "probe/probe.h"
+
+namespace bpfwatch::test {
+
+class ProbeTest : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		if (geteuid() != 0)
+			GTEST_SKIP() << "needs root: loading BPF programs requires CAP_BPF+CAP_PERFMON";
+		box_ = std::make_unique<CgroupSandbox>("bpfwatch-test");
+	}
+
+	void attach(std::vector<std::uint64_t> cgroup_ids, ProbeConfig config = {})
+	{
+		config.cgroup_ids = std::move(cgroup_ids);
+		probe_ = std::make_unique<Probe>(config, [this](const bw_event &e) { events_.push_back(e); });
+	}
+	void attach_to_box() { attach({box_->id()}); }
+
+	// Runs the workload in the sandbox; fails the test if it failed.
+	void run(const std::function<int()> &workload) { ASSERT_EQ(box_->run(workload), 0); }
+
+	bw_totals totals_of(std::uint64_t cgroup_id)
+	{
+		probe_->drain();
+		auto all = probe_->read_totals();
+		auto it = all.find(cgroup_id);
+		return it == all.end() ? bw_totals{} : it->second;
+	}
+	bw_counts kind(int k) { return totals_of(box_->id()).kind[k]; }
+
+	std::vector<bw_event> events_of(std::uint64_t cgroup_id)
+	{
+		probe_->drain();
+		std::vector<bw_event> out;
+		for (const bw_event &e : events_)
+			if (e.cgroup_id == cgroup_id)
+				out.push_back(e);
+		return out;
+	}
+	std::vector<bw_event> box_events() { return events_of(box_->id()); }
+
+	std::unique_ptr<CgroupSandbox> box_;
+	std::unique_ptr<Probe> probe_;
+	std::vector<bw_event> events_;
+};
+
+} // namespace bpfwatch::test

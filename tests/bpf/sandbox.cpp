@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "bpf/sandbox.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace bpfwatch::test {
+
+std::string cgroup2_root()
+{
+	std::ifstream mounts("/proc/self/mounts");
+	std::string line;
+	while (std::getline(mounts, line)) {
+		std::istringstream fields(line);
+		std::string dev, dir, type;
+		fields >> dev >> dir >> type;
+		if (type == "cgroup2")
+			return dir;
+	}
+	throw std::runtime_error("no cgroup2 mount");
+}
+
+CgroupSandbox::CgroupSandbox(const std::string &name)
+{
+	relative_ = "/" + name + "-" + std::to_string(getpid());
+	path_ = cgroup2_root() + relative_;
+	if (mkdir(path_.c_str(), 0755) != 0 && errno != EEXIST)
+		throw std::runtime_error("mkdir " + path_);
+	struct stat st {};
+	stat(path_.c_str(), &st);
+	id_ = st.st_ino;
+}
+
+CgroupSandbox::~CgroupSandbox()
+{
+	rmdir(path_.c_str());
+}
+
+int CgroupSandbox::run(const std::function<int()> &workload)
+{
+	int go[2];
+	if (pipe(go) != 0)
+		return 255;
+	pid_t child = fork();
+	if (child == 0) {
+		char c;
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(255);
+		close(go[0]);
+		_exit(workload());
+	}
+	close(go[0]);
+	std::ofstream(path_ + "/cgroup.procs") << child << std::flush;
+	if (write(go[1], "x", 1) != 1)
+		return 255;
+	close(go[1]);
+	int status = 0;
+	waitpid(child, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+}
+
+} // namespace bpfwatch::test

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// Each write-family syscall on each kind of fd, counted exactly.
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <string>
+
+#include "bpf/probe_fixture.h"
+#include "bpf/workload.h"
+
+namespace bpfwatch::test {
+namespace {
+
+class FdKinds : public ProbeTest {};
+
+TEST_F(FdKinds, PipeWritesAreCountedWithTheirExactBytes)
+{
+	attach_to_box();
+	int p[2];
+	ASSERT_EQ(pipe(p), 0);
+	run([&] {
+		char buf[100] = {};
+		for (int i = 0; i < 10; i++)
+			WL_CHECK(write(p[1], buf, sizeof(buf)) == 100);
+		return 0;
+	});
+	close(p[0]);
+	close(p[1]);
+
+	bw_counts c = kind(BW_KIND_PIPE);
+	EXPECT_EQ(c.bytes, 1000u);
+	EXPECT_EQ(c.calls, 10u);
+	EXPECT_EQ(c.errors, 0u);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 10u);
+	for (const bw_event &e : events) {
+		EXPECT_EQ(e.syscall, BW_SYS_WRITE);
+		EXPECT_EQ(e.kind, BW_KIND_PIPE);
+		EXPECT_EQ(e.ret, 100);
+		EXPECT_EQ(e.ts_ns, 0u) << "no timestamps unless asked for";
+		EXPECT_EQ(e.dest.family, 0);
+	}
+	EXPECT_EQ(totals_of(box_->id()).lost_events, 0u);
+}
+
+TEST_F(FdKinds, FileWritesCountEverySyscallOfTheFamily)
+{
+	attach_to_box();
+	char path[] = "/tmp/bpfwatch-test-XXXXXX";
+	int fd = mkstemp(path);
+	ASSERT_GE(fd, 0);
+	unlink(path);
+	run([&] {
+		char a[10] = {}, b[20] = {}, c[30] = {}, big[50] = {};
+		iovec iov[3] = {{a, sizeof(a)}, {b, sizeof(b)}, {c, sizeof(c)}};
+		WL_CHECK(writev(fd, iov, 3) == 60);
+		WL_CHECK(pwrite(fd, big, sizeof(big), 100) == 50);
+		WL_CHECK(pwritev(fd, iov, 2, 200) == 30);
+		WL_CHECK(pwritev2(fd, iov, 3, 300, 0) == 60);
+		WL_CHECK(write(fd, a, 7) == 7);
+		return 0;
+	});
+	close(fd);
+
+	bw_counts c = kind(BW_KIND_FILE);
+	EXPECT_EQ(c.bytes, 60u + 50 + 30 + 60 + 7);
+	EXPECT_EQ(c.calls, 5u);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 5u);
+	EXPECT_EQ(events[0].syscall, BW_SYS_WRITEV);
+	EXPECT_EQ(events[1].syscall, BW_SYS_PWRITE64);
+	EXPECT_EQ(events[2].syscall, BW_SYS_PWRITEV);
+	EXPECT_EQ(events[3].syscall, BW_SYS_PWRITEV2);
+	EXPECT_EQ(events[4].syscall, BW_SYS_WRITE);
+	EXPECT_EQ(events[4].ret, 7);
+	EXPECT_EQ(kind(BW_KIND_PIPE).calls, 0u);
+}
+
+TEST_F(FdKinds, CharacterDeviceIsTty)
+{
+	attach_to_box();
+	int fd = open("/dev/null", O_WRONLY);
+	ASSERT_GE(fd, 0);
+	run([&] {
+		char buf[64] = {};
+		for (int i = 0; i < 3; i++)
+			WL_CHECK(write(fd, buf, sizeof(buf)) == 64);
+		return 0;
+	});
+	close(fd);
+	EXPECT_EQ(kind(BW_KIND_TTY).bytes, 192u);
+	EXPECT_EQ(kind(BW_KIND_TTY).calls, 3u);
+}
+
+TEST_F(FdKinds, EventfdIsOther)
+{
+	attach_to_box();
+	run([&] {
+		int fd = eventfd(0, 0);
+		std::uint64_t one = 1;
+		WL_CHECK(fd >= 0);
+		WL_CHECK(write(fd, &one, sizeof(one)) == 8);
+		return 0;
+	});
+	EXPECT_EQ(kind(BW_KIND_OTHER).bytes, 8u);
+	EXPECT_EQ(kind(BW_KIND_OTHER).calls, 1u);
+}
+
+TEST_F(FdKinds, FailedWritesAreCountedByErrno)
+{
+	attach_to_box();
+	int p[2];
+	ASSERT_EQ(pipe(p), 0);
+	close(p[0]); // no reader: writes fail with EPIPE
+	run([&] {
+		signal(SIGPIPE, SIG_IGN);
+		char buf[10] = {};
+		WL_CHECK(write(p[1], buf, sizeof(buf)) == -1 && errno == EPIPE);
+		WL_CHECK(write(p[1], buf, sizeof(buf)) == -1 && errno == EPIPE);
+		WL_CHECK(write(-1, buf, sizeof(buf)) == -1 && errno == EBADF);
+		return 0;
+	});
+	close(p[1]);
+
+	EXPECT_EQ(kind(BW_KIND_PIPE).errors, 2u);
+	EXPECT_EQ(kind(BW_KIND_PIPE).bytes, 0u);
+	EXPECT_EQ(kind(BW_KIND_PIPE).calls, 0u);
+	EXPECT_EQ(kind(BW_KIND_OTHER).errors, 1u) << "a bad fd has no kind";
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 3u);
+	EXPECT_EQ(events[0].ret, -EPIPE);
+	EXPECT_EQ(events[1].ret, -EPIPE);
+	EXPECT_EQ(events[2].ret, -EBADF);
+}
+
+} // namespace
+} // namespace bpfwatch::test

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// Socket sends: bytes, calls and destinations, for every send syscall,
+// TCP and UDP over IPv4 and IPv6 loopback, and AF_UNIX.
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <string>
+
+#include "bpf/probe_fixture.h"
+#include "bpf/workload.h"
+
+namespace bpfwatch::test {
+namespace {
+
+class Sockets : public ProbeTest {};
+
+std::uint32_t v4_of(const bw_event &e)
+{
+	std::uint32_t a;
+	std::memcpy(&a, e.dest.addr, 4);
+	return ntohl(a);
+}
+
+TEST_F(Sockets, UnconnectedUdpSendtoNamesItsDestination)
+{
+	attach_to_box();
+	UdpSink sink = udp_sink_v4();
+	run([&] {
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+		sockaddr_in to = loopback_v4(sink.port);
+		char buf[64] = {};
+		for (int i = 0; i < 3; i++)
+			WL_CHECK(sendto(fd, buf, sizeof(buf), 0, (sockaddr *)&to, sizeof(to)) == 64);
+		return 0;
+	});
+	close(sink.fd);
+
+	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 192u);
+	EXPECT_EQ(kind(BW_KIND_SOCKET).calls, 3u);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 3u);
+	for (const bw_event &e : events) {
+		EXPECT_EQ(e.syscall, BW_SYS_SENDTO);
+		EXPECT_EQ(e.dest.family, AF_INET);
+		EXPECT_EQ(e.dest.proto, IPPROTO_UDP);
+		EXPECT_EQ(e.dest.port, sink.port);
+		EXPECT_EQ(v4_of(e), INADDR_LOOPBACK);
+		EXPECT_TRUE(e.dest.flags & BW_DEST_FROM_MSG);
+	}
+}
+
+TEST_F(Sockets, SendmmsgCountsEveryMessageWithItsOwnSize)
+{
+	attach_to_box();
+	UdpSink sink = udp_sink_v4();
+	run([&] {
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+		sockaddr_in to = loopback_v4(sink.port);
+		char a[10] = {}, b[20] = {}, c[30] = {};
+		iovec iov[3] = {{a, sizeof(a)}, {b, sizeof(b)}, {c, sizeof(c)}};
+		mmsghdr msgs[3] = {};
+		for (int i = 0; i < 3; i++) {
+			msgs[i].msg_hdr.msg_name = &to;
+			msgs[i].msg_hdr.msg_namelen = sizeof(to);
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		WL_CHECK(sendmmsg(fd, msgs, 3, 0) == 3);
+		return 0;
+	});
+	close(sink.fd);
+
+	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 60u);
+	EXPECT_EQ(kind(BW_KIND_SOCKET).calls, 3u) << "one call per message";
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 3u);
+	EXPECT_EQ(events[0].ret, 10);
+	EXPECT_EQ(events[1].ret, 20);
+	EXPECT_EQ(events[2].ret, 30);
+	for (const bw_event &e : events) {
+		EXPECT_EQ(e.syscall, BW_SYS_SENDMMSG);
+		EXPECT_EQ(e.dest.port, sink.port);
+	}
+}
+
+TEST_F(Sockets, SendmsgWithMsgName)
+{
+	attach_to_box();
+	UdpSink sink = udp_sink_v4();
+	run([&] {
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+		sockaddr_in to = loopback_v4(sink.port);
+		char a[33] = {};
+		iovec iov = {a, sizeof(a)};
+		msghdr m{};
+		m.msg_name = &to;
+		m.msg_namelen = sizeof(to);
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		WL_CHECK(sendmsg(fd, &m, 0) == 33);
+		return 0;
+	});
+	close(sink.fd);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 1u);
+	EXPECT_EQ(events[0].syscall, BW_SYS_SENDMSG);
+	EXPECT_EQ(events[0].ret, 33);
+	EXPECT_EQ(events[0].dest.port, sink.port);
+}
+
+TEST_F(Sockets, TcpOverIpv4AndIpv6CarryTheConnectedPeer)
+{
+	attach_to_box();
+	TcpListener l4 = tcp_listener(AF_INET), l6 = tcp_listener(AF_INET6);
+	run([&] {
+		int s4 = socket(AF_INET, SOCK_STREAM, 0), s6 = socket(AF_INET6, SOCK_STREAM, 0);
+		sockaddr_in a4 = loopback_v4(l4.port);
+		sockaddr_in6 a6 = loopback_v6(l6.port);
+		char buf[1000] = {};
+		WL_CHECK(connect(s4, (sockaddr *)&a4, sizeof(a4)) == 0);
+		WL_CHECK(connect(s6, (sockaddr *)&a6, sizeof(a6)) == 0);
+		WL_CHECK(send(s4, buf, 1000, 0) == 1000);
+		WL_CHECK(write(s4, buf, 500) == 500);
+		WL_CHECK(send(s6, buf, 700, 0) == 700);
+		return 0;
+	});
+	close(l4.fd);
+	close(l6.fd);
+
+	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 2200u);
+	EXPECT_EQ(kind(BW_KIND_SOCKET).calls, 3u);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 3u);
+	EXPECT_EQ(events[0].syscall, BW_SYS_SENDTO); // glibc send() is sendto(2)
+	EXPECT_EQ(events[0].dest.family, AF_INET);
+	EXPECT_EQ(events[0].dest.proto, IPPROTO_TCP);
+	EXPECT_EQ(events[0].dest.port, l4.port);
+	EXPECT_EQ(v4_of(events[0]), INADDR_LOOPBACK);
+	EXPECT_EQ(events[1].syscall, BW_SYS_WRITE);
+	EXPECT_EQ(events[1].dest.port, l4.port);
+	EXPECT_EQ(events[2].dest.family, AF_INET6);
+	EXPECT_EQ(events[2].dest.port, l6.port);
+	EXPECT_EQ(std::memcmp(events[2].dest.addr, &in6addr_loopback, 16), 0);
+}
+
+TEST_F(Sockets, SendfileToASocket)
+{
+	attach_to_box();
+	TcpListener l = tcp_listener(AF_INET);
+	char path[] = "/tmp/bpfwatch-test-XXXXXX";
+	int src = mkstemp(path);
+	ASSERT_GE(src, 0);
+	unlink(path);
+	std::string data(4096, 'x');
+	ASSERT_EQ(write(src, data.data(), data.size()), 4096);
+	run([&] {
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		sockaddr_in a = loopback_v4(l.port);
+		off_t off = 0;
+		WL_CHECK(connect(s, (sockaddr *)&a, sizeof(a)) == 0);
+		WL_CHECK(sendfile(s, src, &off, 4096) == 4096);
+		return 0;
+	});
+	close(src);
+	close(l.fd);
+	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 4096u);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 1u);
+	EXPECT_EQ(events[0].syscall, BW_SYS_SENDFILE64);
+	EXPECT_EQ(events[0].dest.port, l.port);
+}
+
+TEST_F(Sockets, UnixStreamAndDatagramNameThePeerPath)
+{
+	attach_to_box();
+	std::string stream_path = "/tmp/bpfwatch-test-" + std::to_string(getpid()) + ".sock";
+	std::string dgram_path = stream_path + "-dg";
+	unlink(stream_path.c_str());
+	unlink(dgram_path.c_str());
+	sockaddr_un sa{}, da{};
+	sa.sun_family = da.sun_family = AF_UNIX;
+	std::strcpy(sa.sun_path, stream_path.c_str());
+	std::strcpy(da.sun_path, dgram_path.c_str());
+	int listener = socket(AF_UNIX, SOCK_STREAM, 0), sink = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ASSERT_EQ(bind(listener, (sockaddr *)&sa, sizeof(sa)), 0);
+	ASSERT_EQ(listen(listener, 4), 0);
+	ASSERT_EQ(bind(sink, (sockaddr *)&da, sizeof(da)), 0);
+	run([&] {
+		int s = socket(AF_UNIX, SOCK_STREAM, 0), d = socket(AF_UNIX, SOCK_DGRAM, 0);
+		char buf[50] = {};
+		WL_CHECK(connect(s, (sockaddr *)&sa, sizeof(sa)) == 0);
+		WL_CHECK(write(s, buf, 50) == 50);
+		WL_CHECK(sendto(d, buf, 25, 0, (sockaddr *)&da, sizeof(da)) == 25);
+		return 0;
+	});
+	close(listener);
+	close(sink);
+	unlink(stream_path.c_str());
+	unlink(dgram_path.c_str());
+
+	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 75u);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 2u);
+	EXPECT_EQ(events[0].dest.family, AF_UNIX);
+	EXPECT_EQ(events[0].dest.sotype, SOCK_STREAM);
+	EXPECT_EQ(std::string(events[0].dest.path), stream_path);
+	EXPECT_EQ(events[1].dest.sotype, SOCK_DGRAM);
+	EXPECT_EQ(std::string(events[1].dest.path), dgram_path);
+}
+
+TEST_F(Sockets, RefusedUdpSendIsCountedAsEconnrefused)
+{
+	attach_to_box();
+	UdpSink closed = udp_sink_v4();
+	close(closed.fd); // nothing listens on this port any more
+	run([&] {
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+		sockaddr_in to = loopback_v4(closed.port);
+		char buf[8] = {};
+		WL_CHECK(connect(fd, (sockaddr *)&to, sizeof(to)) == 0);
+		// The first datagram goes out and draws ICMP port unreachable,
+		// which the next send reports.
+		WL_CHECK(send(fd, buf, sizeof(buf), 0) == 8);
+		WL_CHECK(send(fd, buf, sizeof(buf), 0) == -1 && errno == ECONNREFUSED);
+		return 0;
+	});
+	bw_counts c = kind(BW_KIND_SOCKET);
+	EXPECT_EQ(c.calls, 1u);
+	EXPECT_EQ(c.bytes, 8u);
+	EXPECT_EQ(c.errors, 1u);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 2u);
+	EXPECT_EQ(events[1].ret, -ECONNREFUSED);
+	EXPECT_EQ(events[1].dest.port, closed.port);
+}
+
+TEST_F(Sockets, BrokenTcpConnectionFailsWithEpipe)
+{
+	attach_to_box();
+	TcpListener l = tcp_listener(AF_INET);
+	run([&] {
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		char buf[16] = {};
+		WL_CHECK(send(s, buf, sizeof(buf), MSG_NOSIGNAL) == -1 && errno == EPIPE);
+		return 0;
+	});
+	close(l.fd);
+	EXPECT_EQ(kind(BW_KIND_SOCKET).errors, 1u);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 1u);
+	EXPECT_EQ(events[0].ret, -EPIPE);
+	EXPECT_EQ(events[0].dest.port, 0) << "never connected";
+}
+
+} // namespace
+} // namespace bpfwatch::test

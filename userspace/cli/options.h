@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// The command line, parsed into plain settings. --help is the first
+// documentation users read: every option says what it does and why.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bpfwatch {
+
+struct WatchOptions {
+	std::vector<std::string> containers;
+	std::vector<std::string> cgroups;
+	std::vector<pid_t> pids;
+	std::string docker_socket = "/var/run/docker.sock";
+	std::optional<std::chrono::milliseconds> duration; // unset: until a signal
+	std::chrono::milliseconds interval{5000};          // 0: summary only
+	bool json = false;
+	bool events = false;
+	bool histogram = false;
+	std::size_t top = 5;
+	int verbosity = 0;
+};
+
+struct Command {
+	enum class Name { Watch, Exit };
+	Name name = Name::Watch;
+	int exit_code = 0; // for Exit: --help, --version, or a usage error
+	WatchOptions watch;
+};
+
+// Parses argv; --help/--version/usage errors print and yield Name::Exit.
+Command parse_command_line(int argc, char **argv);
+
+} // namespace bpfwatch
