@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# bpf_skeleton(NAME): bpf/NAME.bpf.c -> NAME.bpf.o -> NAME.skel.h, in the
+# bpf_skeleton(NAME [SOURCE file.bpf.c]): bpf/NAME.bpf.c (or SOURCE) ->
+# NAME.bpf.o -> NAME.skel.h (struct NAME_bpf), in the
 # manner of libbpf-bootstrap's FindBpfObject. Every header under bpf/ and
 # vmlinux.h are dependencies, so an ABI edit rebuilds the skeleton.
 
@@ -17,7 +18,11 @@ set(BPF_SKEL_DIR ${CMAKE_BINARY_DIR}/bpf)
 file(MAKE_DIRECTORY ${BPF_SKEL_DIR})
 
 function(bpf_skeleton name)
+  cmake_parse_arguments(ARG "" "SOURCE" "" ${ARGN})
   set(src ${PROJECT_SOURCE_DIR}/bpf/${name}.bpf.c)
+  if(ARG_SOURCE)
+    set(src ${ARG_SOURCE})
+  endif()
   set(obj ${BPF_SKEL_DIR}/${name}.bpf.o)
   set(skel ${BPF_SKEL_DIR}/${name}.skel.h)
   file(GLOB hdrs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/bpf/*.h)
