@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "aggregator/aggregator.h"
+
+namespace bpfwatch {
+namespace {
+
+bw_event socket_event(std::uint64_t cgid, std::int64_t ret, std::uint16_t port)
+{
+	bw_event e{};
+	e.cgroup_id = cgid;
+	e.ret = ret;
+	e.kind = BW_KIND_SOCKET;
+	e.syscall = BW_SYS_SENDTO;
+	e.dest.family = AF_INET;
+	e.dest.proto = IPPROTO_TCP;
+	e.dest.sotype = SOCK_STREAM;
+	e.dest.port = port;
+	std::uint32_t a = htonl(0xac110003); // 172.17.0.3
+	std::memcpy(e.dest.addr, &a, 4);
+	return e;
+}
+
+bw_totals totals_with(int kind, std::uint64_t bytes, std::uint64_t calls, std::uint64_t errors, std::uint64_t lost = 0)
+{
+	bw_totals t{};
+	t.kind[kind] = {bytes, calls, errors};
+	t.lost_events = lost;
+	return t;
+}
+
+TEST(Aggregator, RecordsBuildDestinationsErrnosAndHistogram)
+{
+	Aggregator agg;
+	agg.add(socket_event(7, 100, 5514), 10);
+	agg.add(socket_event(7, 300, 5514), 20);
+	agg.add(socket_event(7, -ECONNREFUSED, 5514), 30);
+	agg.add(socket_event(7, 50, 9999), 40);
+
+	const Window &w = agg.since_start().at(7);
+	EXPECT_EQ(w.records, 4u);
+	ASSERT_EQ(w.destinations.size(), 2u);
+	const auto &[dest, stats] = *w.destinations.begin();
+	EXPECT_EQ(dest.to_string(), "tcp 172.17.0.3:5514");
+	EXPECT_EQ(stats.counts, (Counts{400, 2, 1}));
+	EXPECT_EQ(stats.errnos.at(ECONNREFUSED), 1u);
+	EXPECT_EQ(stats.last_success_ns, 20u);
+	EXPECT_EQ(stats.last_error_ns, 30u);
+	EXPECT_EQ(w.errnos.at(ECONNREFUSED), 1u);
+	EXPECT_EQ(w.histogram.total(), 3u) << "failed calls have no size";
+	EXPECT_EQ(w.histogram.count(Log2Histogram::bucket_of(300)), 1u);
+}
+
+TEST(Aggregator, KernelTotalsAreExactAndIntervalsAreDeltas)
+{
+	Aggregator agg;
+	agg.set_totals({{7, totals_with(BW_KIND_PIPE, 1000, 10, 1)}});
+	auto first = agg.roll_interval();
+	EXPECT_EQ(first.at(7).by_kind[BW_KIND_PIPE], (Counts{1000, 10, 1}));
+
+	agg.set_totals({{7, totals_with(BW_KIND_PIPE, 1500, 15, 1, 2)}});
+	auto second = agg.roll_interval();
+	EXPECT_EQ(second.at(7).by_kind[BW_KIND_PIPE], (Counts{500, 5, 0}));
+	EXPECT_EQ(second.at(7).lost_events, 2u);
+	EXPECT_FALSE(second.at(7).detail_complete());
+	EXPECT_EQ(agg.since_start().at(7).by_kind[BW_KIND_PIPE], (Counts{1500, 15, 1}));
+	EXPECT_EQ(agg.since_start().at(7).total(), (Counts{1500, 15, 1}));
+}
+
+TEST(Aggregator, DestinationTableIsBoundedAndCountsOverflow)
+{
+	Aggregator agg(2);
+	for (std::uint16_t port = 1; port <= 5; port++)
+		agg.add(socket_event(7, 10, port), 0);
+	const Window &w = agg.since_start().at(7);
+	EXPECT_EQ(w.destinations.size(), 2u);
+	EXPECT_EQ(w.destinations_overflow, 3u);
+}
+
+TEST(Aggregator, ForgetDropsEveryTrace)
+{
+	Aggregator agg;
+	agg.add(socket_event(7, 10, 1), 0);
+	agg.set_totals({{7, totals_with(BW_KIND_SOCKET, 10, 1, 0)}});
+	agg.forget(7);
+	EXPECT_TRUE(agg.since_start().empty());
+	EXPECT_TRUE(agg.roll_interval().empty());
+}
+
+TEST(Histogram, BucketsAreLog2WithInclusiveUpperBounds)
+{
+	EXPECT_EQ(Log2Histogram::bucket_of(0), 0);
+	EXPECT_EQ(Log2Histogram::bucket_of(1), 0);
+	EXPECT_EQ(Log2Histogram::bucket_of(2), 1);
+	EXPECT_EQ(Log2Histogram::bucket_of(3), 2);
+	EXPECT_EQ(Log2Histogram::bucket_of(4), 2);
+	EXPECT_EQ(Log2Histogram::bucket_of(5), 3);
+	EXPECT_EQ(Log2Histogram::bucket_of(64), 6);
+	EXPECT_EQ(Log2Histogram::bucket_of(65), 7);
+	EXPECT_EQ(Log2Histogram::bucket_of(~0ull), Log2Histogram::kBuckets - 1);
+	EXPECT_EQ(Log2Histogram::upper_bound(6), 64u);
+	Log2Histogram h;
+	EXPECT_EQ(h.last_used(), -1);
+	h.add(64, 3);
+	h.add(4096);
+	EXPECT_EQ(h.total(), 4u);
+	EXPECT_EQ(h.last_used(), 12);
+}
+
+TEST(Destination, NamesFamiliesAndNormalisesMappedIpv4)
+{
+	bw_dest d{};
+	d.family = AF_INET6;
+	d.proto = IPPROTO_TCP;
+	d.port = 514;
+	std::uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 198, 51, 100, 7};
+	std::memcpy(d.addr, mapped, 16);
+	Destination m = Destination::from(d);
+	EXPECT_EQ(m.family_name(), "ipv4");
+	EXPECT_EQ(m.to_string(), "tcp 198.51.100.7:514");
+
+	std::memcpy(d.addr, &in6addr_loopback, 16);
+	EXPECT_EQ(Destination::from(d).to_string(), "tcp [::1]:514");
+
+	bw_dest u{};
+	u.family = AF_UNIX;
+	u.sotype = SOCK_DGRAM;
+	std::strcpy(u.path, "/dev/log");
+	EXPECT_EQ(Destination::from(u).to_string(), "unix/dgram /dev/log");
+	bw_dest abstract{};
+	abstract.family = AF_UNIX;
+	abstract.sotype = SOCK_STREAM;
+	std::memcpy(abstract.path, "\0journal", 8);
+	EXPECT_EQ(Destination::from(abstract).address(), "@journal");
+
+	bw_dest unconnected{};
+	unconnected.family = AF_INET;
+	unconnected.proto = IPPROTO_UDP;
+	EXPECT_EQ(Destination::from(unconnected).to_string(), "udp (unconnected)");
+	EXPECT_EQ(Destination::from(bw_dest{}).to_string(), "not a socket");
+}
+
+} // namespace
+} // namespace bpfwatch
