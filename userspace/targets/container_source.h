@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// What the resolver needs from a container runtime, as an interface: the
+// Docker client implements it (also for Podman's compatible socket), and
+// tests feed it parsed fixtures.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bpfwatch {
+
+// One entry of GET /containers/json.
+struct ContainerSummary {
+	std::string id;                 // full id
+	std::vector<std::string> names; // without the leading '/'
+	std::string image;
+	std::string state;              // "running", "paused", ...
+	pid_t pid = 0;                  // only Podman's list has it; 0 = unknown
+};
+
+// The fields of GET /containers/{id}/json that bpfwatch uses.
+struct ContainerDetails {
+	std::string id;
+	std::string name;               // without the leading '/'
+	std::string status;             // State.Status: "running", "exited", "created"
+	bool running = false;
+	pid_t pid = 0;                  // State.Pid; 0 when not running
+	int restart_count = 0;
+	std::vector<std::string> exec_ids;
+	std::string cgroup_parent;      // HostConfig.CgroupParent, "" = default
+};
+
+class ContainerSource {
+public:
+	virtual ~ContainerSource() = default;
+	// "docker" or "podman": how targets found through this source are labelled.
+	virtual const std::string &runtime() const = 0;
+	virtual std::vector<ContainerSummary> list_running() = 0;
+	// nullopt when the runtime does not know `id_or_name`.
+	virtual std::optional<ContainerDetails> inspect(const std::string &id_or_name) = 0;
+};
+
+} // namespace bpfwatch
