@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// What the user names (containers, cgroup paths, pids) -> cgroup v2 ids,
+// and, for "watch everything", cgroup ids -> names.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "targets/cgroup_index.h"
+#include "targets/container_source.h"
+#include "targets/target.h"
+
+namespace bpfwatch {
+
+struct ResolveOptions {
+	std::vector<std::string> containers; // name, full id or unique id prefix
+	std::vector<std::string> cgroups;    // "/docker/abc" or "<v2 mount>/docker/abc"
+	std::vector<pid_t> pids;
+	std::string docker_socket = "/var/run/docker.sock";
+	// How the socket's runtime is labelled: "podman" for Podman's
+	// Docker-compatible socket (/run/podman/podman.sock).
+	std::string runtime = "docker";
+	// Host paths, which differ when bpfwatch runs in a toolbox container.
+	std::string proc_root = "/proc";
+	std::string cgroup_root; // empty = the cgroup2 mount in /proc/self/mountinfo
+};
+
+// One Target per distinct cgroup, in the order given (containers, cgroups,
+// pids). The container runtime is only asked when containers are named, so
+// --cgroup and --pid work without a daemon. Throws Error naming the first
+// thing it could not find.
+std::vector<Target> resolve_targets(const ResolveOptions &opts);
+// The same with the runtime supplied; `source` may be null when
+// opts.containers is empty.
+std::vector<Target> resolve_targets(const ResolveOptions &opts, ContainerSource *source);
+
+// The running container `query` names: an exact id, an exact name, else
+// the one id starting with `query`. nullptr when none does; throws Error
+// listing the candidates when the prefix is ambiguous.
+const ContainerSummary *find_container(const std::vector<ContainerSummary> &running,
+				       const std::string &query);
+
+// cgroup_root, or the detected cgroup2 mount when it is empty.
+std::string cgroup_root_or_detect(const std::string &cgroup_root);
+
+struct NamerOptions {
+	// A container id not in the cached list re-lists at most this often.
+	std::chrono::milliseconds list_refresh{3000};
+	// After the runtime failed (no daemon), it is not asked again for this
+	// long: naming sits on the event path and must not wait on timeouts.
+	std::chrono::milliseconds failure_backoff{30000};
+	CgroupIndexLimits index{};
+};
+
+// Names cgroups seen in events: by the runtime's container name where
+// known, else by the cgroup path, else "cgroup:<id>". Thread-safe.
+class CgroupNamer {
+public:
+	// `source` may be null: containers are then named by their path.
+	CgroupNamer(std::string cgroup_root, std::unique_ptr<ContainerSource> source,
+		    NamerOptions opts = {});
+
+	// A namer for opts' cgroup root and runtime socket, with timeouts short
+	// enough for the event path.
+	static std::unique_ptr<CgroupNamer> from_options(const ResolveOptions &opts);
+
+	Target describe(std::uint64_t cgroup_id);
+
+	// Why the runtime could not be asked, the last time it failed.
+	std::optional<std::string> runtime_error() const;
+
+private:
+	const ContainerSummary *lookup(const std::string &container_id);
+
+	mutable std::mutex mu_;
+	CgroupIndex index_;
+	std::unique_ptr<ContainerSource> source_;
+	NamerOptions opts_;
+	std::unordered_map<std::string, ContainerSummary> containers_; // by full id
+	std::optional<std::chrono::steady_clock::time_point> last_list_;
+	std::optional<std::chrono::steady_clock::time_point> last_failure_;
+	std::optional<std::string> error_;
+};
+
+} // namespace bpfwatch
