@@ -50,6 +50,9 @@ struct bw_counts {
  */
 struct bw_totals {
 	struct bw_counts kind[BW_KIND_MAX];
+	/* The same calls again when made on fd 1 or 2, whatever their kind:
+	 * a container's stdout and stderr (a pipe, or a tty with -t). */
+	struct bw_counts stdio;
 	__u64 lost_events; /* records dropped because the ring was full */
 };
 
@@ -88,7 +91,7 @@ struct bw_event {
 	__u8 syscall;    /* enum bw_syscall */
 	__u8 kind;       /* enum bw_kind */
 	__u16 pad;
-	__u32 pad2;
+	__u32 fd;        /* the fd written to (sendfile64: out_fd) */
 	char comm[BW_COMM_LEN];
 	struct bw_dest dest;
 };

@@ -69,6 +69,7 @@ struct call {
 	struct bw_totals *totals;
 	struct file *file;
 	__u64 cgroup_id;
+	__u64 fd;
 	__u8 syscall;
 	__u8 kind;
 };
@@ -146,20 +147,25 @@ static __always_inline __u64 wakeup_flag(void)
  * Count one call (or one sendmmsg message) and stream its record. @uaddr
  * and @addrlen are the address the send named itself, if any.
  */
-static __always_inline void account(struct call *c, __s64 ret, const void *uaddr, __u64 addrlen)
+static __always_inline void count(struct bw_counts *k, __s64 ret)
 {
-	struct bw_counts *k;
-	struct bw_event *e;
-
-	if (c->kind >= BW_KIND_MAX)
-		return;
-	k = &c->totals->kind[c->kind];
 	if (ret >= 0) {
 		k->bytes += ret;
 		k->calls += 1;
 	} else {
 		k->errors += 1;
 	}
+}
+
+static __always_inline void account(struct call *c, __s64 ret, const void *uaddr, __u64 addrlen)
+{
+	struct bw_event *e;
+
+	if (c->kind >= BW_KIND_MAX)
+		return;
+	count(&c->totals->kind[c->kind], ret);
+	if (c->fd == 1 || c->fd == 2)
+		count(&c->totals->stdio, ret);
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -174,7 +180,7 @@ static __always_inline void account(struct call *c, __s64 ret, const void *uaddr
 	e->syscall = c->syscall;
 	e->kind = c->kind;
 	e->pad = 0;
-	e->pad2 = 0;
+	e->fd = c->fd;
 	*(__u64 *)&e->comm[0] = *(__u64 *)&c->task->comm[0];
 	*(__u64 *)&e->comm[8] = *(__u64 *)&c->task->comm[8];
 	__builtin_memset(&e->dest, 0, sizeof(e->dest));
@@ -232,7 +238,8 @@ int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (!c.totals)
 		return 0;
 	c.syscall = sc;
-	c.file = bw_fd_file(c.task, BW_SC_ARG0(regs));
+	c.fd = BW_SC_ARG0(regs);
+	c.file = bw_fd_file(c.task, c.fd);
 	c.kind = c.file ? bw_kind_of(c.file) : BW_KIND_OTHER;
 
 	switch (sc) {

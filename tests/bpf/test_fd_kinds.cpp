@@ -48,6 +48,39 @@ TEST_F(FdKinds, PipeWritesAreCountedWithTheirExactBytes)
 	EXPECT_EQ(totals_of(box_->id()).lost_events, 0u);
 }
 
+TEST_F(FdKinds, StdoutAndStderrAreCountedApartWhateverTheirKind)
+{
+	attach_to_box();
+	int p[2];
+	ASSERT_EQ(pipe(p), 0);
+	int null_fd = open("/dev/null", O_WRONLY);
+	ASSERT_GE(null_fd, 0);
+	run([&] {
+		char buf[40] = {};
+		WL_CHECK(dup2(p[1], 1) == 1);       // stdout: a pipe, as in a container
+		WL_CHECK(dup2(null_fd, 2) == 2);    // stderr: a character device
+		WL_CHECK(write(1, buf, 40) == 40);
+		WL_CHECK(write(1, buf, 30) == 30);
+		WL_CHECK(write(2, buf, 5) == 5);
+		WL_CHECK(write(p[1], buf, 7) == 7); // the same pipe, not as stdout
+		return 0;
+	});
+	close(p[0]);
+	close(p[1]);
+	close(null_fd);
+
+	bw_totals t = totals_of(box_->id());
+	EXPECT_EQ(t.stdio.bytes, 75u);
+	EXPECT_EQ(t.stdio.calls, 3u);
+	EXPECT_EQ(t.kind[BW_KIND_PIPE].bytes, 77u);
+	EXPECT_EQ(t.kind[BW_KIND_TTY].bytes, 5u);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 4u);
+	EXPECT_EQ(events[0].fd, 1u);
+	EXPECT_EQ(events[2].fd, 2u);
+	EXPECT_EQ(events[3].fd, static_cast<std::uint32_t>(p[1]));
+}
+
 TEST_F(FdKinds, FileWritesCountEverySyscallOfTheFamily)
 {
 	attach_to_box();

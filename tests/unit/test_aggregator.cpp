@@ -64,8 +64,11 @@ TEST(Aggregator, KernelTotalsAreExactAndIntervalsAreDeltas)
 	auto first = agg.roll_interval();
 	EXPECT_EQ(first.at(7).by_kind[BW_KIND_PIPE], (Counts{1000, 10, 1}));
 
-	agg.set_totals({{7, totals_with(BW_KIND_PIPE, 1500, 15, 1, 2)}});
+	bw_totals later = totals_with(BW_KIND_PIPE, 1500, 15, 1, 2);
+	later.stdio = {1200, 12, 0};
+	agg.set_totals({{7, later}});
 	auto second = agg.roll_interval();
+	EXPECT_EQ(second.at(7).stdio, (Counts{1200, 12, 0}));
 	EXPECT_EQ(second.at(7).by_kind[BW_KIND_PIPE], (Counts{500, 5, 0}));
 	EXPECT_EQ(second.at(7).lost_events, 2u);
 	EXPECT_FALSE(second.at(7).detail_complete());

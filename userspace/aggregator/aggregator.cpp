@@ -42,16 +42,20 @@ void Aggregator::add_to(Window &w, const bw_event &event, std::uint64_t now_ns)
 
 void Aggregator::set_totals(const std::map<std::uint64_t, bw_totals> &totals)
 {
+	auto counts = [](const bw_counts &c) { return Counts{c.bytes, c.calls, c.errors}; };
+
 	for (const auto &[cgid, t] : totals) {
 		Window &all = total_[cgid];
 		Window &now = interval_[cgid];
-		const auto &base = kind_at_roll_[cgid];
+		const Window &base = at_roll_[cgid];
 		for (int k = 0; k < BW_KIND_MAX; k++) {
-			all.by_kind[k] = {t.kind[k].bytes, t.kind[k].calls, t.kind[k].errors};
-			now.by_kind[k] = all.by_kind[k] - base[k];
+			all.by_kind[k] = counts(t.kind[k]);
+			now.by_kind[k] = all.by_kind[k] - base.by_kind[k];
 		}
+		all.stdio = counts(t.stdio);
+		now.stdio = all.stdio - base.stdio;
 		all.lost_events = t.lost_events;
-		now.lost_events = t.lost_events - lost_at_roll_[cgid];
+		now.lost_events = t.lost_events - base.lost_events;
 	}
 }
 
@@ -60,8 +64,10 @@ std::map<std::uint64_t, Window> Aggregator::roll_interval()
 	std::map<std::uint64_t, Window> done;
 	done.swap(interval_);
 	for (const auto &[cgid, w] : total_) {
-		kind_at_roll_[cgid] = w.by_kind;
-		lost_at_roll_[cgid] = w.lost_events;
+		Window &base = at_roll_[cgid];
+		base.by_kind = w.by_kind;
+		base.stdio = w.stdio;
+		base.lost_events = w.lost_events;
 	}
 	return done;
 }
@@ -70,8 +76,7 @@ void Aggregator::forget(std::uint64_t cgroup_id)
 {
 	total_.erase(cgroup_id);
 	interval_.erase(cgroup_id);
-	kind_at_roll_.erase(cgroup_id);
-	lost_at_roll_.erase(cgroup_id);
+	at_roll_.erase(cgroup_id);
 }
 
 } // namespace bpfwatch

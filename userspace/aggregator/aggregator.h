@@ -35,8 +35,7 @@ private:
 	std::map<std::uint64_t, Window> total_;
 	std::map<std::uint64_t, Window> interval_;
 	// Kernel totals at the start of the current interval.
-	std::map<std::uint64_t, std::array<Counts, BW_KIND_MAX>> kind_at_roll_;
-	std::map<std::uint64_t, std::uint64_t> lost_at_roll_;
+	std::map<std::uint64_t, Window> at_roll_;
 };
 
 } // namespace bpfwatch

@@ -33,6 +33,7 @@ struct DestinationStats {
 
 struct Window {
 	std::array<Counts, BW_KIND_MAX> by_kind{};
+	Counts stdio; // calls on fd 1 and 2 (also counted in their kind)
 	std::uint64_t lost_events = 0;
 
 	std::map<Destination, DestinationStats> destinations;

@@ -10,7 +10,7 @@
 #include "bpfwatch.h"
 
 static_assert(sizeof(struct bw_counts) == 24);
-static_assert(sizeof(struct bw_totals) == 5 * 24 + 8);
+static_assert(sizeof(struct bw_totals) == 6 * 24 + 8);
 static_assert(sizeof(struct bw_dest) == 8 + BW_UNIX_PATH_LEN);
 static_assert(offsetof(struct bw_dest, addr) == 8);
 static_assert(sizeof(struct bw_event) == 40 + BW_COMM_LEN + sizeof(struct bw_dest));

@@ -37,6 +37,9 @@ void add_totals(bw_totals &sum, const bw_totals &cpu)
 		sum.kind[k].calls += cpu.kind[k].calls;
 		sum.kind[k].errors += cpu.kind[k].errors;
 	}
+	sum.stdio.bytes += cpu.stdio.bytes;
+	sum.stdio.calls += cpu.stdio.calls;
+	sum.stdio.errors += cpu.stdio.errors;
 	sum.lost_events += cpu.lost_events;
 }
 

@@ -47,6 +47,7 @@ public:
 
 	int run()
 	{
+		announce();
 		const Clock::time_point start = Clock::now();
 		Clock::time_point interval_start = start, next_exit_check = start + kExitCheckPeriod;
 		bool report_intervals = opt_.interval.count() > 0;
@@ -73,6 +74,20 @@ public:
 	}
 
 private:
+	// Like trace tools: one line on stderr once the probes are attached,
+	// which is also what scripts wait for before starting a workload.
+	void announce()
+	{
+		std::string what;
+		for (std::uint64_t id : book_.explicit_ids()) {
+			const Target &t = book_.target(id);
+			what += (what.empty() ? "" : ", ") + t.name;
+		}
+		if (what.empty())
+			what = "every container on this host";
+		std::cerr << "bpfwatch: watching " << what << "; Ctrl-C to stop" << std::endl;
+	}
+
 	static ProbeConfig probe_config(const WatchOptions &opt, const TargetBook &book)
 	{
 		ProbeConfig cfg;
