@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "output/report.h"
+#include "output/text.h"
+#include "unit/fixtures/output/sample_report.h"
+
+namespace bpfwatch {
+namespace {
+
+using namespace bpfwatch::testing;
+
+std::string read_fixture(const std::string &name)
+{
+	std::ifstream in(std::string(BPFWATCH_FIXTURES) + "/output/" + name);
+	std::stringstream ss;
+	ss << in.rdbuf();
+	return ss.str();
+}
+
+std::vector<std::string> lines_of(const std::string &text)
+{
+	std::vector<std::string> lines;
+	std::istringstream in(text);
+	for (std::string l; std::getline(in, l);)
+		lines.push_back(l);
+	return lines;
+}
+
+std::string print(const Report &report, OutputOptions options = {})
+{
+	std::ostringstream out;
+	make_table_output(out, options)->report(report);
+	return out.str();
+}
+
+bool has_line(const std::string &text, const std::string &line)
+{
+	for (const std::string &l : lines_of(text))
+		if (l == line)
+			return true;
+	return false;
+}
+
+void expect_fits(const std::string &text)
+{
+	for (const std::string &l : lines_of(text))
+		EXPECT_LE(display_width(l), 80u) << "'" << l << "'";
+}
+
+TEST(OutputTable, IntervalBlock)
+{
+	std::string text = print(interval_of(log_router_report()));
+	EXPECT_EQ(text, read_fixture("table_block_log_router.txt"));
+}
+
+TEST(OutputTable, SummaryHeadingAndHistogram)
+{
+	Report r = interval_of(log_router_report(), 12.34);
+	r.kind = Report::Kind::Summary;
+	OutputOptions options;
+	options.histogram = true;
+	auto lines = lines_of(print(r, options));
+	ASSERT_GE(lines.size(), 2u);
+	EXPECT_EQ(lines[0], "=== summary after 12.3s ===");
+	// A summary's block header has no interval length.
+	EXPECT_EQ(lines[1], "log-router  docker 3f2a1c9e0b12  cgroup 386");
+	std::string text = print(r, options);
+	EXPECT_TRUE(has_line(text, "  bytes per call (log2):"));
+	// Bars are scaled to the largest count, and as in bpftrace a count
+	// under one column's worth draws none.
+	const std::string gap(17, ' ');
+	EXPECT_TRUE(has_line(text, "  [0, 1]" + gap + "5 |" + std::string(51, ' ') + "|")) << text;
+	EXPECT_TRUE(has_line(text, "  (2, 4]" + gap.substr(1) + "10 |@" + std::string(50, ' ') + "|"))
+		<< text;
+	EXPECT_TRUE(has_line(text, "  (32, 64]" + gap.substr(4) + "385 |" + std::string(51, '@') + "|"))
+		<< text;
+	expect_fits(text);
+}
+
+TEST(OutputTable, LongNamesStayWithin80Columns)
+{
+	TargetReport tr = log_router_report();
+	tr.target.name = std::string(120, 'n');
+	std::string text = print(interval_of(tr));
+	expect_fits(text);
+	auto lines = lines_of(text);
+	// At most 32 columns of name, the last an ellipsis.
+	EXPECT_EQ(lines[0].substr(0, 31), std::string(31, 'n'));
+	EXPECT_EQ(lines[0].substr(31, 6), "…  d");
+	// The widest cgroup id leaves less room for the name, not a wider line.
+	tr.target.cgroup_id = UINT64_MAX;
+	lines = lines_of(print(interval_of(tr)));
+	EXPECT_EQ(lines[0], std::string(14, 'n') + "…  docker 3f2a1c9e0b12  cgroup 18446744073709551615  "
+							"interval 5.0s");
+	EXPECT_EQ(display_width(lines[0]), 80u);
+
+	// An unnamed cgroup is shown by its path: keep the end, which differs.
+	tr.target.name = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice/"
+			 "cri-containerd-0123456789abcdef.scope";
+	tr.target.runtime = "cgroup";
+	tr.target.container_id.clear();
+	lines = lines_of(print(interval_of(tr)));
+	EXPECT_TRUE(lines[0].starts_with("…")) << lines[0];
+	EXPECT_NE(lines[0].find("0123456789abcdef.scope  cgroup"), std::string::npos) << lines[0];
+	expect_fits(print(interval_of(tr)));
+}
+
+TEST(OutputTable, LongDestinationsStayWithin80Columns)
+{
+	TargetReport tr = log_router_report();
+	Window &w = tr.window;
+	bw_dest v6{};
+	v6.family = AF_INET6;
+	v6.proto = IPPROTO_UDP;
+	v6.sotype = SOCK_DGRAM;
+	v6.port = 65535;
+	inet_pton(AF_INET6, "2001:db8:1111:2222:3333:4444:5555:6666", v6.addr);
+	DestinationStats &s = w.destinations[Destination::from(v6)];
+	s.counts = {1 << 20, 10, 5};
+	s.errnos = {{ENETUNREACH, 4}, {EMSGSIZE, 1}};
+	bw_dest sock = unix_dest("/var/run/a/very/long/path/to/syslog.soc"); // 39, the most
+	sock.sotype = SOCK_STREAM;
+	w.destinations[Destination::from(sock)].counts = {1 << 19, 3, 0};
+	std::string text = print(interval_of(tr));
+	expect_fits(text);
+	auto lines = lines_of(text);
+	auto at = std::find(lines.begin(), lines.end(),
+			    "  destination" + std::string(45, ' ') + "bytes    calls  errors");
+	ASSERT_NE(at, lines.end()) << text;
+	// The widest address takes the room of the errno brief, which moves below.
+	EXPECT_EQ(at[1], "  udp [2001:db8:1111:2222:3333:4444:5555:6666]:65535    1.0 MiB       10       5");
+	EXPECT_EQ(at[2], "    errnos: ENETUNREACH+1");
+	EXPECT_EQ(at[3], "  unix/stream /var/run/a/very/long/path/to/syslog.s…  512.0 KiB        3       0");
+	EXPECT_EQ(at[4], "  tcp 172.17.0.3:5514" + std::string(34, ' ') + "12.0 KiB      200       3");
+	EXPECT_EQ(at[5], "    errnos: ECONNREFUSED");
+}
+
+TEST(OutputTable, TopDestinationsAndTheRest)
+{
+	TargetReport tr = log_router_report();
+	for (int i = 1; i <= 7; i++)
+		tr.window.destinations[Destination::from(inet_dest(IPPROTO_UDP, "10.0.0.1", 1000 + i))]
+			.counts = {std::uint64_t(i) * 100, 1, 0};
+	tr.window.destinations_overflow = 42;
+	OutputOptions options;
+	options.top_destinations = 3;
+	std::string text = print(interval_of(tr), options);
+	auto lines = lines_of(text);
+	auto at = std::find(lines.begin(), lines.end(),
+			    "  destination                        bytes    calls  errors");
+	ASSERT_NE(at, lines.end()) << text;
+	EXPECT_TRUE(at[1].starts_with("  tcp 172.17.0.3:5514 "));
+	EXPECT_TRUE(at[2].starts_with("  udp 10.0.0.1:1007 "));
+	EXPECT_TRUE(at[3].starts_with("  udp 10.0.0.1:1006 "));
+	// 100..500 bytes, one call each, for 1001..1005.
+	EXPECT_EQ(at[4], "  … 5 more: 1.5 KiB, 5 calls, 0 errors");
+	EXPECT_EQ(at[5], "  + 42 calls to destinations past the table's bound, not itemised");
+	expect_fits(text);
+}
+
+TEST(OutputTable, ErrorsSortedByCount)
+{
+	TargetReport tr = log_router_report();
+	tr.window.errnos = {{EPIPE, 1}, {ECONNREFUSED, 3}, {EAGAIN, 7}};
+	EXPECT_TRUE(has_line(print(interval_of(tr)), "  errors: EAGAIN 7, ECONNREFUSED 3, EPIPE 1"));
+}
+
+TEST(OutputTable, LostEventsSayWhatIsIncomplete)
+{
+	TargetReport tr = log_router_report();
+	tr.window.lost_events = 17;
+	std::string text = print(interval_of(tr));
+	expect_fits(text);
+	EXPECT_TRUE(has_line(text, "  lost events: 17 — destinations, errors and histogram are incomplete"))
+		<< text;
+	EXPECT_TRUE(has_line(text, "    for this interval; totals are exact")) << text;
+}
+
+TEST(OutputTable, IdleTargetNoteAndWarning)
+{
+	TargetReport tr;
+	tr.target = log_router();
+	tr.note = "container exited";
+	Report r = interval_of(tr);
+	r.stats.totals_full = 12;
+	std::string text = print(r);
+	expect_fits(text);
+	auto lines = lines_of(text);
+	ASSERT_GE(lines.size(), 2u);
+	EXPECT_EQ(lines[0], "warning: 12 calls not counted: kernel totals map full (watch fewer cgroups)");
+	EXPECT_TRUE(has_line(text, "  no writes or sends"));
+	EXPECT_TRUE(has_line(text, "  note: container exited"));
+	EXPECT_FALSE(has_line(text, "  kind        bytes      calls  errors"));
+}
+
+bw_event socket_event()
+{
+	bw_event e{};
+	e.ts_ns = 1'000'000'000;
+	e.cgroup_id = 386;
+	e.ret = 61;
+	e.pid = 4242;
+	e.tid = 4243;
+	e.syscall = BW_SYS_SENDTO;
+	e.kind = BW_KIND_SOCKET;
+	std::strcpy(e.comm, "fluent-bit");
+	e.dest = inet_dest(IPPROTO_TCP, "172.17.0.3", 5514);
+	return e;
+}
+
+TEST(OutputTable, EventLines)
+{
+	std::ostringstream out;
+	auto output = make_table_output(out, {});
+	bw_event ok = socket_event();
+	output->event(ok, log_router());
+	bw_event failed = socket_event();
+	failed.ts_ns += 2'000'000;
+	failed.ret = -ECONNREFUSED;
+	failed.syscall = BW_SYS_SENDMMSG;
+	output->event(failed, log_router());
+	bw_event pipe{};
+	pipe.ret = 4096;
+	pipe.pid = 1234567;
+	pipe.syscall = BW_SYS_WRITE;
+	pipe.kind = BW_KIND_PIPE;
+	std::memcpy(pipe.comm, "bad\xff\x1bname-is-long!!", 16); // no NUL: all 16 bytes
+	output->event(pipe, log_router());
+
+	auto lines = lines_of(out.str());
+	ASSERT_EQ(lines.size(), 4u);
+	EXPECT_EQ(lines[0],
+		  "TIME(s)  CONTAINER  PID     COMM            SYSCALL    KIND    BYTES DESTINATION");
+	EXPECT_EQ(lines[1],
+		  "0.000    log-router 4242    fluent-bit      sendto     socket     61 tcp 172.17.0.3:5514");
+	EXPECT_EQ(lines[2], "0.002    log-router 4242    fluent-bit      sendmmsg   socket "
+			    "-ECONNREFUSED tcp 172.17.0.3:5514");
+	// No timestamp: a blank TIME; a comm with odd bytes is made printable.
+	EXPECT_EQ(lines[3], "         log-router 1234567 bad??name-is-lon write      pipe     4096");
+	EXPECT_LE(display_width(lines[0]), 80u);
+}
+
+TEST(OutputTable, Notice)
+{
+	std::ostringstream out;
+	make_table_output(out, {})->notice("exit", log_router(), "container exited");
+	EXPECT_EQ(out.str(), "note: log-router: container exited\n");
+}
+
+} // namespace
+} // namespace bpfwatch

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "output/table_block.h"
+
+#include <algorithm>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "output/format.h"
+#include "output/histogram_text.h"
+#include "output/ranking.h"
+#include "output/text.h"
+
+namespace bpfwatch {
+namespace {
+
+using Lines = std::vector<std::string>;
+
+// Where the header's "interval 5.0s" ends: clear of the tables below it.
+constexpr std::size_t kHeaderRightEdge = 68;
+// A long name must leave room for the runtime, id and cgroup after it.
+constexpr std::size_t kMaxNameWidth = 32;
+constexpr std::size_t kShortIdLength = 12; // as `docker ps` shows ids
+
+// Destination table: the address column grows with the addresses shown,
+// up to what leaves room for the three number columns.
+constexpr std::size_t kDestMinWidth = 29;
+constexpr std::size_t kDestNumbersWidth = 11 + 9 + 8;
+constexpr std::size_t kDestMaxWidth = kTableWidth - 2 - kDestNumbersWidth;
+
+void append(Lines &out, Lines more)
+{
+	for (std::string &l : more)
+		out.push_back(std::move(l));
+}
+
+std::string header(const TargetReport &tr, const Report &report)
+{
+	const Target &t = tr.target;
+	std::string who = printable(t.runtime);
+	if (!t.container_id.empty())
+		who += (who.empty() ? "" : " ") + printable(t.container_id.substr(0, kShortIdLength));
+	std::string rest = fmt::format("{}{}cgroup {}", who, who.empty() ? "" : "  ", t.cgroup_id);
+	std::string right;
+	if (report.kind == Report::Kind::Interval)
+		right = "interval " + format_duration(report.duration_s);
+
+	std::size_t used = 2 + rest.size() + (right.empty() ? 0 : 2 + right.size());
+	std::size_t room = kTableWidth > used + 4 ? kTableWidth - used : 4;
+	std::string left = fit_name(printable(t.name), std::min(room, kMaxNameWidth)) + "  " + rest;
+	if (right.empty())
+		return left;
+	std::size_t w = display_width(left);
+	std::size_t gap = w + 2 + right.size() <= kHeaderRightEdge ? kHeaderRightEdge - right.size() - w : 2;
+	return left + std::string(gap, ' ') + right;
+}
+
+std::string kind_row(std::string_view label, const Counts &c)
+{
+	return fmt::format("  {:<6}{:>11}{:>11}{:>8}", label, format_bytes(c.bytes), c.calls, c.errors);
+}
+
+Lines kinds(const Window &w)
+{
+	Lines out;
+	for (unsigned k = 0; k < BW_KIND_MAX; k++) {
+		const Counts &c = w.by_kind[k];
+		if (c.calls || c.errors || c.bytes)
+			out.push_back(kind_row(kind_name(k), c));
+	}
+	if (out.empty())
+		return {"  no writes or sends"};
+	out.insert(out.begin(), fmt::format("  {:<6}{:>11}{:>11}{:>8}", "kind", "bytes", "calls", "errors"));
+	out.push_back(kind_row("total", w.total()));
+	// stdout and stderr, whatever they are connected to: what `docker logs`
+	// sees. Already in the kinds above, so it comes after the total.
+	if (w.stdio.calls || w.stdio.errors || w.stdio.bytes)
+		out.push_back(kind_row("stdio", w.stdio) + "  (fd 1 and 2)");
+	return out;
+}
+
+// The errnos of one destination in a few columns: the most frequent name,
+// and "+N" for N other errnos. The block's "errors:" line has them all.
+std::string errno_brief(const DestinationStats &s)
+{
+	if (s.errnos.empty())
+		return "";
+	auto ranked = ranked_errnos(s.errnos);
+	std::string brief = errno_name(ranked.front().first);
+	if (ranked.size() > 1)
+		brief += fmt::format("+{}", ranked.size() - 1);
+	return brief;
+}
+
+Lines destinations(const Window &w, std::size_t top)
+{
+	Lines out;
+	auto ranked = ranked_destinations(w);
+	// 0 shows them all, like JSON does.
+	std::size_t shown = top == 0 ? ranked.size() : std::min(top, ranked.size());
+	if (shown > 0) {
+		std::vector<std::string> names;
+		std::size_t width = kDestMinWidth;
+		for (std::size_t i = 0; i < shown; i++) {
+			names.push_back(printable(ranked[i].first->to_string()));
+			width = std::max(width, std::min(display_width(names.back()), kDestMaxWidth));
+		}
+		out.push_back(fmt::format("  {}{:>11}{:>9}{:>8}", pad_right("destination", width), "bytes",
+					  "calls", "errors"));
+		for (std::size_t i = 0; i < shown; i++) {
+			const DestinationStats &s = *ranked[i].second;
+			std::string row = fmt::format("  {}{:>11}{:>9}{:>8}",
+						      pad_right(truncate_end(names[i], width), width),
+						      format_bytes(s.counts.bytes), s.counts.calls, s.counts.errors);
+			std::string brief = errno_brief(s);
+			if (brief.empty()) {
+				out.push_back(std::move(row));
+			} else if (display_width(row) + 1 + brief.size() <= kTableWidth) {
+				out.push_back(row + " " + brief);
+			} else { // a wide address took the room: the errnos go below it
+				out.push_back(std::move(row));
+				out.push_back("    errnos: " + brief);
+			}
+		}
+	}
+	if (shown < ranked.size()) {
+		Counts rest;
+		for (std::size_t i = shown; i < ranked.size(); i++)
+			rest += ranked[i].second->counts;
+		out.push_back(fmt::format("  … {} more: {}, {} calls, {} errors", ranked.size() - shown,
+					  format_bytes(rest.bytes), rest.calls, rest.errors));
+	}
+	if (w.destinations_overflow)
+		append(out, wrap(fmt::format("+ {} calls to destinations past the table's bound, not itemised",
+					     w.destinations_overflow),
+				 kTableWidth, "  ", "    "));
+	return out;
+}
+
+Lines errors(const Window &w)
+{
+	if (w.errnos.empty())
+		return {};
+	std::vector<std::string> items;
+	for (const auto &[err, calls] : ranked_errnos(w.errnos))
+		items.push_back(fmt::format("{} {}", errno_name(err), calls));
+	return wrap_items(items, ", ", kTableWidth, "  errors: ", "          ");
+}
+
+Lines lost(const Window &w, Report::Kind kind)
+{
+	if (w.lost_events == 0)
+		return {"  lost events: 0 (detail complete)"};
+	// Two sentences on two lines, each wrapped only if a huge count needs it.
+	std::string_view span = kind == Report::Kind::Interval ? "this interval" : "this run";
+	Lines out = wrap(fmt::format("lost events: {} — destinations, errors and histogram are incomplete",
+				     w.lost_events),
+			 kTableWidth, "  ", "    ");
+	append(out, wrap(fmt::format("for {}; totals are exact", span), kTableWidth, "    ", "    "));
+	return out;
+}
+
+Lines histogram(const Window &w)
+{
+	Lines out;
+	std::string text = histogram_text(w.histogram, "  ", kTableWidth);
+	std::size_t pos = 0, nl;
+	while ((nl = text.find('\n', pos)) != std::string::npos) {
+		out.push_back(text.substr(pos, nl - pos));
+		pos = nl + 1;
+	}
+	return out;
+}
+
+} // namespace
+
+Lines table_block(const TargetReport &tr, const Report &report, const OutputOptions &options)
+{
+	const Window &w = tr.window;
+	Lines out{header(tr, report)};
+	append(out, kinds(w));
+	append(out, destinations(w, options.top_destinations));
+	append(out, errors(w));
+	if (options.histogram)
+		append(out, histogram(w));
+	append(out, lost(w, report.kind));
+	if (!tr.note.empty())
+		append(out, wrap("note: " + tr.note, kTableWidth, "  ", "    "));
+	return out;
+}
+
+} // namespace bpfwatch

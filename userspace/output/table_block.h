@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// One target's block in the table output: who it is, what it wrote per
+// kind, where its sockets sent, how calls failed, and how complete that is.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "output/report.h"
+
+namespace bpfwatch {
+
+// Every table line fits a classic terminal.
+inline constexpr std::size_t kTableWidth = 80;
+
+// The block's lines, without newlines, each at most kTableWidth columns.
+// The header names the interval length for interval reports only: a
+// summary has one heading for all its targets.
+std::vector<std::string> table_block(const TargetReport &target, const Report &report,
+				     const OutputOptions &options);
+
+} // namespace bpfwatch

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// The human output: report blocks (table_block.h), and --events as one line
+// per record in the manner of the bcc/libbpf-tools trace tools.
+#include <cstdint>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "output/event_fields.h"
+#include "output/format.h"
+#include "output/report.h"
+#include "output/table_block.h"
+#include "output/text.h"
+
+namespace bpfwatch {
+namespace {
+
+// Event columns. Together they make an 80-column header; a wider value
+// (a 7-digit pid, "-ECONNREFUSED") pushes the rest of its line right
+// rather than being cut.
+constexpr std::size_t kTimeWidth = 8;
+constexpr std::size_t kContainerWidth = 10;
+constexpr std::size_t kPidWidth = 7;
+constexpr std::size_t kCommWidth = BW_COMM_LEN - 1;
+constexpr std::size_t kSyscallWidth = 10; // "sendfile64"
+constexpr std::size_t kKindWidth = 6;     // "socket"
+constexpr std::size_t kBytesWidth = 6;
+
+std::string event_row(std::string_view time, std::string_view container, std::string_view pid,
+		      std::string_view comm, std::string_view syscall, std::string_view kind,
+		      std::string_view bytes, std::string_view dest)
+{
+	std::string row = fmt::format("{} {} {:<{}} {} {:<{}} {:<{}} {:>{}}", pad_right(time, kTimeWidth),
+				      pad_right(container, kContainerWidth), pid, kPidWidth,
+				      pad_right(comm, kCommWidth), syscall, kSyscallWidth, kind, kKindWidth,
+				      bytes, kBytesWidth);
+	if (!dest.empty())
+		row += fmt::format(" {}", dest);
+	return row;
+}
+
+class TableOutput : public Output {
+public:
+	TableOutput(std::ostream &out, const OutputOptions &options) : out_(out), options_(options) {}
+
+	void report(const Report &report) override
+	{
+		if (report.stats.totals_full)
+			print_lines(wrap(fmt::format("warning: {} calls not counted: kernel totals map full "
+						     "(watch fewer cgroups)",
+						     report.stats.totals_full),
+					 kTableWidth, "", "  "));
+		if (report.kind == Report::Kind::Summary) {
+			out_ << fmt::format("=== summary after {} ===\n", format_duration(report.duration_s));
+			if (report.targets.empty())
+				out_ << "no targets\n";
+		}
+		for (const TargetReport &tr : report.targets) {
+			print_lines(table_block(tr, report, options_));
+			out_ << '\n';
+		}
+		out_.flush();
+	}
+
+	void event(const bw_event &event, const Target &target) override
+	{
+		if (!header_printed_) {
+			out_ << event_row("TIME(s)", "CONTAINER", "PID", "COMM", "SYSCALL", "KIND", "BYTES",
+					  "DESTINATION")
+			     << '\n';
+			header_printed_ = true;
+		}
+		std::string time;
+		if (event.ts_ns) {
+			if (!first_ts_ns_)
+				first_ts_ns_ = event.ts_ns;
+			// Signed: records from different CPUs may arrive slightly out of order.
+			auto delta = static_cast<std::int64_t>(event.ts_ns - first_ts_ns_);
+			time = fmt::format("{:.3f}", static_cast<double>(delta) / 1e9);
+		}
+		std::string bytes = event.ret >= 0 ? fmt::format("{}", event.ret)
+						   : "-" + errno_name(static_cast<int>(-event.ret));
+		auto dest = event_destination(event);
+		out_ << event_row(time, fit_name(printable(target.name), kContainerWidth),
+				  fmt::format("{}", event.pid), event_comm(event), syscall_name(event.syscall),
+				  kind_name(event.kind), bytes, dest ? printable(dest->to_string()) : "")
+		     << '\n';
+		out_.flush();
+	}
+
+	void notice(const std::string &kind, const Target &target, const std::string &message) override
+	{
+		// Warnings and errors say so; anything else is for information.
+		std::string label = kind == "warning" || kind == "error" ? kind : "note";
+		print_lines(wrap(fmt::format("{}: {}: {}", label, printable(target.name), message), kTableWidth,
+				 "", "  "));
+		out_.flush();
+	}
+
+private:
+	void print_lines(const std::vector<std::string> &lines)
+	{
+		for (const std::string &l : lines)
+			out_ << l << '\n';
+	}
+
+	std::ostream &out_;
+	OutputOptions options_;
+	bool header_printed_ = false;
+	std::uint64_t first_ts_ns_ = 0;
+};
+
+} // namespace
+
+std::unique_ptr<Output> make_table_output(std::ostream &out, const OutputOptions &options)
+{
+	return std::make_unique<TableOutput>(out, options);
+}
+
+} // namespace bpfwatch
