@@ -81,7 +81,11 @@ struct bw_dest {
 	};
 };
 
-/* One counted call (or one message of a sendmmsg) in the ring buffer. */
+/*
+ * One counted call (or one message of a sendmmsg) in the ring buffer.
+ * Records of non-socket fds stop before dest: they are
+ * BW_EVENT_HEAD_SIZE bytes long.
+ */
 struct bw_event {
 	__u64 ts_ns;     /* CLOCK_MONOTONIC; 0 unless timestamps are wanted */
 	__u64 cgroup_id; /* cgroup v2 id = inode of the cgroup directory */
@@ -93,7 +97,9 @@ struct bw_event {
 	__u16 pad;
 	__u32 fd;        /* the fd written to (sendfile64: out_fd) */
 	char comm[BW_COMM_LEN];
-	struct bw_dest dest;
+	struct bw_dest dest; /* socket records only */
 };
+
+#define BW_EVENT_HEAD_SIZE offsetof(struct bw_event, dest)
 
 #endif /* BPFWATCH_H */

@@ -31,6 +31,17 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 #define BW_S_IFCHR 0020000
 #define BW_S_IFIFO 0010000
 
+/*
+ * Since Linux 6.17 the verifier types a pointer to a non-struct loaded
+ * from a BTF pointer (here fdt->fd, a struct file **) as untrusted
+ * read-only memory that a plain load may index. Older verifiers see a
+ * scalar and reject that load, so user space sets fd_direct_load only when
+ * a load with it set succeeds; otherwise this one pointer goes through the
+ * helper. fd_direct_load is rodata: the verifier drops the branch not
+ * taken and never sees it.
+ */
+const volatile bool fd_direct_load = true;
+
 /* The struct file behind @fd of the current task, or NULL. */
 static __always_inline struct file *bw_fd_file(struct task_struct *task, __u64 fd)
 {
@@ -39,9 +50,10 @@ static __always_inline struct file *bw_fd_file(struct task_struct *task, __u64 f
 
 	if (fd >= fdt->max_fds)
 		return NULL;
-	/* fdt->fd is a struct file ** and so a scalar to the verifier: this
-	 * one pointer has to go through the helper. */
-	bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
+	if (fd_direct_load)
+		file = fdt->fd[fd];
+	else
+		bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
 	return BW_CAST(struct file, file);
 }
 

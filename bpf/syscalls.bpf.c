@@ -26,18 +26,31 @@ const volatile __u32 self_tgid = 0;
  * timeout picks up the rest. */
 const volatile __u32 wakeup_every = 1024;
 
+/* BW_FILTER_SET: cgroup id -> the target's slot in target_totals. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 1);
 	__type(key, __u64);
-	__type(value, __u8);
+	__type(value, __u32);
 } watched_cgroups SEC(".maps");
 
-/* max_entries is sized by user space so that the map stays within its
- * memory budget whatever the CPU count. */
+/*
+ * Explicit targets count into a per-CPU array by slot (ONE: slot 0), whose
+ * lookup the verifier inlines; a hash lookup here cost ~30 ns per call.
+ * Watching everything, cgroups appear as they write, so they are keyed by
+ * id in a per-CPU hash. User space sizes both (the hash from a memory
+ * budget, so the total does not grow with the CPU count).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_totals);
+} target_totals SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 1);
 	__type(key, __u64);
 	__type(value, struct bw_totals);
 } totals SEC(".maps");
@@ -74,13 +87,18 @@ struct call {
 	__u8 kind;
 };
 
-static __always_inline bool cgroup_watched(__u64 cgid)
+/* The target slot of a watched cgroup, or -1: the first test of all. */
+static __always_inline int watched_slot(__u64 cgid)
 {
+	__u32 *slot;
+
 	if (filter_mode == BW_FILTER_ONE)
-		return cgid == filter_cgroup_id;
-	if (filter_mode == BW_FILTER_SET)
-		return bpf_map_lookup_elem(&watched_cgroups, &cgid);
-	return (bpf_get_current_pid_tgid() >> 32) != self_tgid;
+		return cgid == filter_cgroup_id ? 0 : -1;
+	if (filter_mode == BW_FILTER_SET) {
+		slot = bpf_map_lookup_elem(&watched_cgroups, &cgid);
+		return slot ? *slot : -1;
+	}
+	return (bpf_get_current_pid_tgid() >> 32) != self_tgid ? 0 : -1;
 }
 
 static __always_inline int syscall_of(long nr)
@@ -117,10 +135,13 @@ static __always_inline void stat_inc(__u32 stat)
 		*v += 1;
 }
 
-static __always_inline struct bw_totals *totals_of(__u64 cgid)
+static __always_inline struct bw_totals *totals_of(__u64 cgid, __u32 slot)
 {
-	struct bw_totals *t = bpf_map_lookup_elem(&totals, &cgid);
+	struct bw_totals *t;
 
+	if (filter_mode != BW_FILTER_ALL)
+		return bpf_map_lookup_elem(&target_totals, &slot);
+	t = bpf_map_lookup_elem(&totals, &cgid);
 	if (t)
 		return t;
 	/* -EEXIST means another CPU created it first: fine. */
@@ -157,21 +178,8 @@ static __always_inline void count(struct bw_counts *k, __s64 ret)
 	}
 }
 
-static __always_inline void account(struct call *c, __s64 ret, const void *uaddr, __u64 addrlen)
+static __always_inline void fill_head(struct bw_event *e, struct call *c, __s64 ret)
 {
-	struct bw_event *e;
-
-	if (c->kind >= BW_KIND_MAX)
-		return;
-	count(&c->totals->kind[c->kind], ret);
-	if (c->fd == 1 || c->fd == 2)
-		count(&c->totals->stdio, ret);
-
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		c->totals->lost_events += 1;
-		return;
-	}
 	e->ts_ns = want_timestamps ? bpf_ktime_get_ns() : 0;
 	e->cgroup_id = c->cgroup_id;
 	e->ret = ret;
@@ -183,14 +191,47 @@ static __always_inline void account(struct call *c, __s64 ret, const void *uaddr
 	e->fd = c->fd;
 	*(__u64 *)&e->comm[0] = *(__u64 *)&c->task->comm[0];
 	*(__u64 *)&e->comm[8] = *(__u64 *)&c->task->comm[8];
-	__builtin_memset(&e->dest, 0, sizeof(e->dest));
-	if (c->kind == BW_KIND_SOCKET && c->file) {
-		bw_sock_dest(c->file, &e->dest);
-		/* UDP and unix datagrams go where msg_name says, connected
-		 * or not; a stream socket ignores it. */
-		if (uaddr && (e->dest.sotype == BW_SOCK_DGRAM || !e->dest.port))
-			bw_msg_dest(uaddr, addrlen, &e->dest);
+}
+
+/*
+ * Count one call (or one sendmmsg message) and stream its record. @uaddr
+ * and @addrlen are the address the send named itself, if any. Only socket
+ * records carry a destination: the others are BW_EVENT_HEAD_SIZE bytes,
+ * one cache line with the ring's header, which is what a record costs.
+ */
+static __always_inline void account(struct call *c, __s64 ret, const void *uaddr, __u64 addrlen)
+{
+	struct bw_event *e;
+
+	if (c->kind >= BW_KIND_MAX)
+		return;
+	count(&c->totals->kind[c->kind], ret);
+	if (c->fd == 1 || c->fd == 2)
+		count(&c->totals->stdio, ret);
+
+	if (c->kind != BW_KIND_SOCKET || !c->file) {
+		e = bpf_ringbuf_reserve(&events, BW_EVENT_HEAD_SIZE, 0);
+		if (!e) {
+			c->totals->lost_events += 1;
+			return;
+		}
+		fill_head(e, c, ret);
+		bpf_ringbuf_submit(e, wakeup_flag());
+		return;
 	}
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		c->totals->lost_events += 1;
+		return;
+	}
+	fill_head(e, c, ret);
+	__builtin_memset(&e->dest, 0, sizeof(e->dest));
+	bw_sock_dest(c->file, &e->dest);
+	/* UDP and unix datagrams go where msg_name says, connected or not;
+	 * a stream socket ignores it. */
+	if (uaddr && (e->dest.sotype == BW_SOCK_DGRAM || !e->dest.port))
+		bw_msg_dest(uaddr, addrlen, &e->dest);
 	bpf_ringbuf_submit(e, wakeup_flag());
 }
 
@@ -220,10 +261,11 @@ int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct pt_regs *regs;
 	struct call c;
 	__s64 ret = ctx->args[1];
-	int sc;
+	int sc, slot;
 
 	c.cgroup_id = bpf_get_current_cgroup_id();
-	if (!cgroup_watched(c.cgroup_id))
+	slot = watched_slot(c.cgroup_id);
+	if (slot < 0)
 		return 0;
 
 	regs = BW_CAST(struct pt_regs, ctx->args[0]);
@@ -234,7 +276,7 @@ int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (BW_IN_COMPAT_SYSCALL(c.task))
 		return 0;
 
-	c.totals = totals_of(c.cgroup_id);
+	c.totals = totals_of(c.cgroup_id, slot);
 	if (!c.totals)
 		return 0;
 	c.syscall = sc;

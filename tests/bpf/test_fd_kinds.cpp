@@ -173,3 +173,38 @@ TEST_F(FdKinds, FailedWritesAreCountedByErrno)
 
 } // namespace
 } // namespace bpfwatch::test
+
+namespace bpfwatch::test {
+namespace {
+
+// Kernels before 6.17 get the helper-based fd table read; it must count
+// exactly the same, so it runs here too.
+TEST_F(FdKinds, HelperBasedFdLookupCountsTheSame)
+{
+	ProbeConfig cfg;
+	cfg.allow_direct_fd_load = false;
+	attach({box_->id()}, cfg);
+	EXPECT_FALSE(probe_->direct_fd_load());
+	int p[2];
+	ASSERT_EQ(pipe(p), 0);
+	UdpSink sink = udp_sink_v4();
+	run([&] {
+		char buf[64] = {};
+		int s = socket(AF_INET, SOCK_DGRAM, 0);
+		sockaddr_in to = loopback_v4(sink.port);
+		WL_CHECK(write(p[1], buf, 64) == 64);
+		WL_CHECK(sendto(s, buf, 32, 0, (sockaddr *)&to, sizeof(to)) == 32);
+		return 0;
+	});
+	close(p[0]);
+	close(p[1]);
+	close(sink.fd);
+	EXPECT_EQ(kind(BW_KIND_PIPE).bytes, 64u);
+	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 32u);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 2u);
+	EXPECT_EQ(events[1].dest.port, sink.port);
+}
+
+} // namespace
+} // namespace bpfwatch::test

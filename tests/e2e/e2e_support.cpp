@@ -180,20 +180,34 @@ nlohmann::json bpftool_programs()
 
 std::set<std::uint32_t> programs_held_by(pid_t pid)
 {
+	// Every prog and link fd names its program in fdinfo ("prog_id:"),
+	// which works where bpftool was built without pid iteration.
 	std::set<std::uint32_t> ids;
-	for (const auto &prog : bpftool_programs())
-		for (const auto &holder : prog.value("pids", nlohmann::json::array()))
-			if (holder.value("pid", -1) == pid)
-				ids.insert(prog["id"].get<std::uint32_t>());
+	std::string dir = "/proc/" + std::to_string(pid) + "/fdinfo";
+	std::istringstream names(sh("ls " + dir + " 2>/dev/null").out);
+	std::string fd;
+	while (names >> fd) {
+		std::ifstream info(dir + "/" + fd);
+		std::string line;
+		while (std::getline(info, line))
+			if (line.rfind("prog_id:", 0) == 0)
+				ids.insert(static_cast<std::uint32_t>(std::stoul(line.substr(8))));
+	}
 	return ids;
 }
 
 std::set<std::uint32_t> still_loaded(const std::set<std::uint32_t> &ids)
 {
 	std::set<std::uint32_t> found;
-	for (const auto &prog : bpftool_programs())
-		if (ids.count(prog["id"].get<std::uint32_t>()))
-			found.insert(prog["id"].get<std::uint32_t>());
+	eventually(
+		[&] {
+			found.clear();
+			for (const auto &prog : bpftool_programs())
+				if (ids.count(prog["id"].get<std::uint32_t>()))
+					found.insert(prog["id"].get<std::uint32_t>());
+			return found.empty();
+		},
+		std::chrono::seconds(5));
 	return found;
 }
 

@@ -59,7 +59,8 @@ bool eventually(const std::function<bool()> &check, std::chrono::milliseconds ti
 void require_docker();
 // Ids of the BPF programs process `pid` holds now (bpftool prog show).
 std::set<std::uint32_t> programs_held_by(pid_t pid);
-// Which of `ids` are still loaded in the kernel.
+// Which of `ids` are still loaded in the kernel, after giving its deferred
+// (RCU) freeing of closed links and programs a few seconds.
 std::set<std::uint32_t> still_loaded(const std::set<std::uint32_t> &ids);
 
 constexpr const char *kImage = "bpfwatch-test-busybox:latest";

@@ -89,10 +89,12 @@ TEST_F(LogRouter, JsonSummaryReportsExactlyWhatTheContainerDid)
 	EXPECT_EQ(s["container"], router_->name());
 	EXPECT_EQ(s["runtime"], "docker");
 	EXPECT_EQ(s["container_id"], router_->id());
-	EXPECT_EQ(s["stdio"]["bytes"], stdout_bytes);
-	EXPECT_EQ(s["stdio"]["calls"], kLines) << "busybox echo is one write(2) per line";
-	// The pipe between head and nc is a pipe too.
+	// echo writes the log lines to the container's stdout; head writes
+	// the payload to its own stdout, the pipe into nc: fd 1 both.
+	EXPECT_EQ(s["stdio"]["bytes"], stdout_bytes + kSinkBytes);
 	EXPECT_EQ(s["by_kind"]["pipe"]["bytes"], stdout_bytes + kSinkBytes);
+	EXPECT_EQ(s["stdio"]["calls"], s["by_kind"]["pipe"]["calls"]);
+	EXPECT_GE(s["stdio"]["calls"].get<int>(), kLines + 1);
 	EXPECT_EQ(s["by_kind"]["socket"]["bytes"], kSinkBytes);
 	EXPECT_EQ(s["by_kind"]["socket"]["errors"], 0);
 	EXPECT_EQ(s["by_kind"]["file"]["bytes"], 0);

@@ -15,4 +15,5 @@ static_assert(sizeof(struct bw_dest) == 8 + BW_UNIX_PATH_LEN);
 static_assert(offsetof(struct bw_dest, addr) == 8);
 static_assert(sizeof(struct bw_event) == 40 + BW_COMM_LEN + sizeof(struct bw_dest));
 static_assert(offsetof(struct bw_event, comm) == 40);
+static_assert(BW_EVENT_HEAD_SIZE == 56, "a head record and the ring header fill one cache line");
 static_assert(BW_KIND_MAX == 5 && BW_SYS_MAX == 9);

@@ -46,52 +46,29 @@ void add_totals(bw_totals &sum, const bw_totals &cpu)
 } // namespace
 
 Probe::Probe(const ProbeConfig &config, EventHandler on_event)
-	: on_event_(std::move(on_event)), skel_(nullptr, syscalls_bpf::destroy),
-	  ring_(nullptr, ring_buffer__free)
+	: on_event_(std::move(on_event)), cgroup_ids_(config.cgroup_ids),
+	  skel_(nullptr, syscalls_bpf::destroy), ring_(nullptr, ring_buffer__free)
 {
 	ncpus_ = libbpf_num_possible_cpus();
 	if (ncpus_ <= 0)
 		throw Error(errno_message("count possible CPUs", ncpus_));
 
-	skel_.reset(syscalls_bpf::open());
-	if (!skel_)
-		throw Error(errno_message("open BPF object", errno));
-
-	auto *ro = skel_->rodata;
-	if (config.cgroup_ids.size() == 1) {
-		ro->filter_mode = BW_FILTER_ONE;
-		ro->filter_cgroup_id = config.cgroup_ids.front();
-	} else if (!config.cgroup_ids.empty()) {
-		ro->filter_mode = BW_FILTER_SET;
-	} else {
-		ro->self_tgid = getpid();
+	// The fast fd lookup needs a Linux 6.17 verifier (bpf/fd.bpf.h); an
+	// older one rejects it, and the helper-based lookup is loaded instead.
+	int err = config.allow_direct_fd_load ? open_and_load(config, true) : -EACCES;
+	if (err == -EACCES || err == -EINVAL) {
+		spdlog::debug("direct fd table load rejected ({}), using bpf_probe_read_kernel", err);
+		err = open_and_load(config, false);
 	}
-	ro->want_timestamps = config.timestamps;
-	ro->wakeup_every = std::max<std::uint32_t>(1, config.wakeup_every);
-
-	// A per-CPU map costs value_size * ncpus per entry: size it from the
-	// budget so the total stays put on a 2-CPU VM and a 256-CPU host.
-	std::uint64_t per_entry = sizeof(bw_totals) * static_cast<std::uint64_t>(ncpus_);
-	auto entries = std::clamp<std::uint64_t>(config.totals_budget_bytes / per_entry, 64, 16384);
-	int err = bpf_map__set_max_entries(skel_->maps.totals, entries);
-	if (!err)
-		err = bpf_map__set_max_entries(skel_->maps.events, config.ring_bytes);
-	if (!err)
-		err = bpf_map__set_max_entries(skel_->maps.watched_cgroups,
-					       std::max<std::size_t>(1, config.cgroup_ids.size()));
-	if (err)
-		throw Error(errno_message("size BPF maps", err));
-
-	err = syscalls_bpf::load(skel_.get());
 	if (err)
 		throw Error(load_error(err));
+	direct_fd_load_ = skel_->rodata->fd_direct_load;
 
-	if (config.cgroup_ids.size() > 1) {
-		std::uint8_t yes = 1;
-		for (std::uint64_t id : config.cgroup_ids)
-			if (bpf_map_update_elem(bpf_map__fd(skel_->maps.watched_cgroups), &id, &yes, BPF_ANY))
+	if (config.cgroup_ids.size() > 1)
+		for (std::uint32_t slot = 0; slot < config.cgroup_ids.size(); slot++)
+			if (bpf_map_update_elem(bpf_map__fd(skel_->maps.watched_cgroups), &config.cgroup_ids[slot],
+						&slot, BPF_ANY))
 				throw Error(errno_message("add cgroup to the watch set", errno));
-	}
 
 	err = syscalls_bpf::attach(skel_.get());
 	if (err)
@@ -100,8 +77,46 @@ Probe::Probe(const ProbeConfig &config, EventHandler on_event)
 	ring_.reset(ring_buffer__new(bpf_map__fd(skel_->maps.events), on_ring_record, this, nullptr));
 	if (!ring_)
 		throw Error(errno_message("create ring buffer reader", errno));
-	spdlog::debug("probe attached: {} cgroup(s), totals map {} entries, ring {} KiB",
-		      config.cgroup_ids.size(), entries, config.ring_bytes / 1024);
+	spdlog::debug("probe attached: {} cgroup(s), ring {} KiB, direct fd load {}", config.cgroup_ids.size(),
+		      config.ring_bytes / 1024, direct_fd_load_);
+}
+
+int Probe::open_and_load(const ProbeConfig &config, bool direct_fd_load)
+{
+	skel_.reset(syscalls_bpf::open());
+	if (!skel_)
+		throw Error(errno_message("open BPF object", errno));
+
+	auto *ro = skel_->rodata;
+	std::size_t targets = config.cgroup_ids.size();
+	if (targets == 1) {
+		ro->filter_mode = BW_FILTER_ONE;
+		ro->filter_cgroup_id = config.cgroup_ids.front();
+	} else if (targets > 1) {
+		ro->filter_mode = BW_FILTER_SET;
+	} else {
+		ro->filter_mode = BW_FILTER_ALL;
+		ro->self_tgid = getpid();
+	}
+	ro->want_timestamps = config.timestamps;
+	ro->wakeup_every = std::max<std::uint32_t>(1, config.wakeup_every);
+	ro->fd_direct_load = direct_fd_load;
+
+	// A per-CPU map costs value_size * ncpus per entry: size the hash from
+	// the budget so the total stays put on a 2-CPU VM and a 256-CPU host.
+	std::uint64_t per_entry = sizeof(bw_totals) * static_cast<std::uint64_t>(ncpus_);
+	std::uint64_t hash_entries =
+		targets ? 1 : std::clamp<std::uint64_t>(config.totals_budget_bytes / per_entry, 64, 16384);
+	int err = bpf_map__set_max_entries(skel_->maps.totals, hash_entries);
+	if (!err)
+		err = bpf_map__set_max_entries(skel_->maps.target_totals, std::max<std::size_t>(1, targets));
+	if (!err)
+		err = bpf_map__set_max_entries(skel_->maps.watched_cgroups, std::max<std::size_t>(1, targets));
+	if (!err)
+		err = bpf_map__set_max_entries(skel_->maps.events, config.ring_bytes);
+	if (err)
+		throw Error(errno_message("size BPF maps", err));
+	return syscalls_bpf::load(skel_.get());
 }
 
 Probe::~Probe() = default;
@@ -109,8 +124,13 @@ Probe::~Probe() = default;
 int Probe::on_ring_record(void *ctx, void *data, std::size_t size)
 {
 	auto *self = static_cast<Probe *>(ctx);
-	if (size >= sizeof(bw_event))
+	if (size >= sizeof(bw_event)) {
 		self->on_event_(*static_cast<const bw_event *>(data));
+	} else if (size >= BW_EVENT_HEAD_SIZE) {
+		bw_event full{}; // no destination: not a socket
+		std::memcpy(&full, data, BW_EVENT_HEAD_SIZE);
+		self->on_event_(full);
+	}
 	return 0;
 }
 
@@ -136,19 +156,29 @@ std::map<std::uint64_t, bw_totals> Probe::read_totals() const
 {
 	std::map<std::uint64_t, bw_totals> out;
 	std::vector<bw_totals> per_cpu(ncpus_);
-	int fd = bpf_map__fd(skel_->maps.totals);
-	std::uint64_t key = 0, next = 0;
-	const std::uint64_t *prev = nullptr;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, per_cpu.data()) != 0)
-			continue; // deleted meanwhile
+	auto sum_into = [&](std::uint64_t cgroup_id) {
 		bw_totals sum{};
 		for (const bw_totals &cpu : per_cpu)
 			add_totals(sum, cpu);
-		out[key] = sum;
+		out[cgroup_id] = sum;
+	};
+
+	if (!cgroup_ids_.empty()) {
+		int fd = bpf_map__fd(skel_->maps.target_totals);
+		for (std::uint32_t slot = 0; slot < cgroup_ids_.size(); slot++)
+			if (bpf_map_lookup_elem(fd, &slot, per_cpu.data()) == 0)
+				sum_into(cgroup_ids_[slot]);
+		return out;
+	}
+
+	int fd = bpf_map__fd(skel_->maps.totals);
+	std::uint64_t key = 0, next = 0;
+	const std::uint64_t *prev = nullptr;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, per_cpu.data()) == 0) // else deleted meanwhile
+			sum_into(key);
 	}
 	return out;
 }
@@ -167,12 +197,9 @@ ProbeStats Probe::read_stats() const
 
 void Probe::forget_cgroup(std::uint64_t cgroup_id)
 {
-	bpf_map_delete_elem(bpf_map__fd(skel_->maps.totals), &cgroup_id);
-}
-
-std::uint32_t Probe::totals_capacity() const
-{
-	return bpf_map__max_entries(skel_->maps.totals);
+	// Explicit targets keep their slot; only discovered cgroups are freed.
+	if (cgroup_ids_.empty())
+		bpf_map_delete_elem(bpf_map__fd(skel_->maps.totals), &cgroup_id);
 }
 
 std::uint64_t Probe::kernel_memory_bytes() const

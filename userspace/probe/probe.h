@@ -25,6 +25,8 @@ struct ProbeConfig {
 	std::uint32_t wakeup_every = 1024; // records per CPU between wake-ups
 	// Kernel memory for the per-CPU totals, however many CPUs there are.
 	std::uint64_t totals_budget_bytes = 4u << 20;
+	// Tests set false to exercise the pre-6.17 fd lookup on any kernel.
+	bool allow_direct_fd_load = true;
 };
 
 // Kernel-side health: what was counted but could not be streamed or stored.
@@ -53,14 +55,18 @@ public:
 	// Forget a cgroup that is gone, so the bounded map does not fill.
 	void forget_cgroup(std::uint64_t cgroup_id);
 
-	std::uint32_t totals_capacity() const;
 	std::uint64_t kernel_memory_bytes() const;
+	// Whether the fd table is read with plain loads (Linux 6.17+).
+	bool direct_fd_load() const { return direct_fd_load_; }
 
 private:
 	static int on_ring_record(void *ctx, void *data, std::size_t size);
+	int open_and_load(const ProbeConfig &config, bool direct_fd_load);
 
 	EventHandler on_event_;
+	std::vector<std::uint64_t> cgroup_ids_; // slot -> cgroup id
 	int ncpus_ = 0;
+	bool direct_fd_load_ = false;
 	std::unique_ptr<syscalls_bpf, void (*)(syscalls_bpf *)> skel_;
 	// Declared after skel_: the ring buffer is freed before the maps.
 	std::unique_ptr<ring_buffer, void (*)(ring_buffer *)> ring_;
