@@ -113,6 +113,32 @@ TEST_F(LogRouter, JsonSummaryReportsExactlyWhatTheContainerDid)
 	EXPECT_TRUE(still_loaded(programs).empty());
 }
 
+TEST_F(LogRouter, WatchingEverythingNamesEachContainer)
+{
+	Subprocess bw({BPFWATCH_BINARY, "--duration", "6s", "--output", "json", "--interval", "0"});
+	ASSERT_TRUE(bw.wait_for_stderr("watching every container", 20s)) << bw.err();
+	start_workload();
+	ASSERT_EQ(sink_received(), std::to_string(kSinkBytes));
+	ASSERT_EQ(bw.wait(30s), 0) << bw.err();
+
+	const nlohmann::json *router = nullptr, *sink = nullptr;
+	auto summaries = json_lines(bw.out(), "summary");
+	for (const auto &s : summaries) {
+		if (s["container"] == router_->name())
+			router = &s;
+		if (s["container"] == sink_->name())
+			sink = &s;
+	}
+	ASSERT_TRUE(router) << bw.out();
+	EXPECT_EQ(router->at("runtime"), "docker");
+	EXPECT_EQ(router->at("container_id"), router_->id());
+	EXPECT_EQ(router->at("by_kind")["socket"]["bytes"], kSinkBytes);
+	ASSERT_TRUE(sink) << "the sink wrote its count to stdout: " << bw.out();
+	// nc writes what it received to its stdout, the pipe into wc; wc
+	// writes "10000\n" to the container's stdout.
+	EXPECT_EQ(sink->at("stdio")["bytes"], kSinkBytes + std::to_string(kSinkBytes).size() + 1);
+}
+
 TEST_F(LogRouter, SigintAndSigtermPrintTheSummaryAndDetachEverything)
 {
 	for (int sig : {SIGINT, SIGTERM}) {
