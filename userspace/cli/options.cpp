@@ -29,6 +29,7 @@ constexpr const char *kFooter =
 	"  bpfwatch --container log-router\n"
 	"  bpfwatch --container log-router --duration 30s --output json\n"
 	"  bpfwatch --pid 4242 --events\n"
+	"  bpfwatch --runtime podman --container web   # Podman, socket or CLI\n"
 	"Exit status: 0 ok, 2 error (bad input, missing privilege, setup),\n"
 	"3 every watched container exited.";
 
@@ -47,14 +48,27 @@ Command parse_command_line(int argc, char **argv)
 
 	app.add_option("-c,--container", w.containers,
 		       "Container to watch: name, full ID or unique ID prefix (repeatable); "
-		       "resolved through the Docker Engine API")
+		       "resolved through the container runtime (see --runtime)")
 		->type_name("NAME");
 	app.add_option("--cgroup", w.cgroups,
 		       "cgroup v2 directory to watch, relative to the cgroup2 mount "
 		       "(/docker/<id>) or absolute (repeatable)")
 		->type_name("PATH");
 	app.add_option("-p,--pid", w.pids, "Watch the cgroup of this process (repeatable)")->type_name("PID");
-	app.add_option("--docker-socket", w.docker_socket, "Docker Engine API socket")->type_name("PATH");
+	auto *runtime_opt =
+		app.add_option("--runtime", w.runtime,
+			       "Who resolves --container names and names containers: auto asks "
+			       "Docker's socket, then Podman's socket (else the podman CLI), each "
+			       "that is present; docker or podman asks only that one")
+			->check(CLI::IsMember({"auto", "docker", "podman"}));
+	auto *docker_opt = app.add_option("--docker-socket", w.docker_socket,
+					  "Docker Engine API socket (given alone: --runtime docker)")
+				   ->type_name("PATH");
+	auto *podman_opt = app.add_option("--podman-socket", w.podman_socket,
+					  "Podman's Docker-compatible API socket, served by `podman system "
+					  "service`; without it the podman CLI is asked (given alone: "
+					  "--runtime podman)")
+				   ->type_name("PATH");
 	app.add_option("-d,--duration", duration, "Stop after this long (500ms, 30s, 5m); default: until Ctrl-C")
 		->type_name("TIME");
 	auto *interval_opt = app.add_option("-i,--interval", interval,
@@ -70,6 +84,9 @@ Command parse_command_line(int argc, char **argv)
 	try {
 		app.parse(argc, argv);
 		w.json = output == "json";
+		// Naming one runtime's socket says which runtime to ask.
+		if (runtime_opt->count() == 0 && docker_opt->count() != podman_opt->count())
+			w.runtime = docker_opt->count() ? "docker" : "podman";
 		if (!duration.empty())
 			w.duration = parse_duration(duration);
 		w.interval = parse_duration(interval);

@@ -16,7 +16,10 @@ struct WatchOptions {
 	std::vector<std::string> containers;
 	std::vector<std::string> cgroups;
 	std::vector<pid_t> pids;
+	// Who resolves --container names: "auto", "docker" or "podman".
+	std::string runtime = "auto";
 	std::string docker_socket = "/var/run/docker.sock";
+	std::string podman_socket = "/run/podman/podman.sock";
 	std::optional<std::chrono::milliseconds> duration; // unset: until a signal
 	std::chrono::milliseconds interval{5000};          // 0: summary only
 	bool json = false;

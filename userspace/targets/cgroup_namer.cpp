@@ -4,6 +4,7 @@
 #include "targets/container_id.h"
 #include "targets/docker.h"
 #include "targets/resolver.h"
+#include "targets/runtimes.h"
 #include "util/error.h"
 
 namespace bpfwatch {
@@ -25,9 +26,8 @@ std::unique_ptr<CgroupNamer> CgroupNamer::from_options(const ResolveOptions &opt
 	// Tighter than the resolver's: a wedged daemon may stall the event
 	// loop once per failure_backoff, so keep that stall short.
 	DockerTimeouts quick{std::chrono::milliseconds(500), std::chrono::milliseconds(2000)};
-	return std::make_unique<CgroupNamer>(
-		cgroup_root_or_detect(opts.cgroup_root),
-		std::make_unique<DockerClient>(opts.docker_socket, opts.runtime, quick));
+	return std::make_unique<CgroupNamer>(cgroup_root_or_detect(opts.cgroup_root),
+					     make_container_source(opts, quick));
 }
 
 std::optional<std::string> CgroupNamer::runtime_error() const
@@ -87,7 +87,7 @@ Target CgroupNamer::describe(std::uint64_t cgroup_id)
 	t.runtime = ref->runtime;
 	if (const ContainerSummary *c = lookup(ref->id)) {
 		t.name = c->names.empty() ? c->id.substr(0, 12) : c->names.front();
-		t.runtime = source_->runtime();
+		t.runtime = source_->runtime_of(c->id);
 		t.pid = c->pid;
 	}
 	return t;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // What the resolver needs from a container runtime, as an interface: the
-// Docker client implements it (also for Podman's compatible socket), and
-// tests feed it parsed fixtures.
+// Docker client implements it (also for Podman's compatible socket), so do
+// the podman CLI and several runtimes at once (runtimes.h), and tests feed
+// it parsed fixtures.
 #pragma once
 
 #include <sys/types.h>
@@ -41,6 +42,16 @@ public:
 	virtual std::vector<ContainerSummary> list_running() = 0;
 	// nullopt when the runtime does not know `id_or_name`.
 	virtual std::optional<ContainerDetails> inspect(const std::string &id_or_name) = 0;
+	// Why part of what this source asks could not be asked in the last
+	// list_running() (one runtime of several down); empty when all answered.
+	virtual std::string partial_failure() const { return ""; }
+	// The runtime label of a container this source listed: runtime()
+	// unless the source speaks for several runtimes.
+	virtual std::string runtime_of(const std::string &container_id) const
+	{
+		(void)container_id;
+		return runtime();
+	}
 };
 
 } // namespace bpfwatch

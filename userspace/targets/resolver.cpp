@@ -6,6 +6,7 @@
 #include "targets/cgroup.h"
 #include "targets/container_id.h"
 #include "targets/docker.h"
+#include "targets/runtimes.h"
 #include "util/error.h"
 
 namespace bpfwatch {
@@ -57,23 +58,26 @@ Target resolve_container(const std::string &query, ContainerSource &source,
 		if (details && !details->running)
 			throw Error("container '" + want + "' is not running (" +
 				    (details->status.empty() ? "stopped" : details->status) + ")");
-		throw Error("no running container named '" + want + "' (" + list_names(running) +
-			    ")");
+		// A runtime that could not be asked may be the one that has it.
+		std::string partial = source.partial_failure();
+		throw Error("no running container named '" + want + "' (" + list_names(running) + ")" +
+			    (partial.empty() ? "" : "; " + partial));
 	}
 
+	const std::string runtime = source.runtime_of(hit->id);
 	auto details = source.inspect(hit->id);
 	if (!details || !details->running || details->pid <= 0)
-		throw Error(source.runtime() + " container '" + want + "' stopped while resolving it");
+		throw Error(runtime + " container '" + want + "' stopped while resolving it");
 
 	std::string rel;
 	try {
 		rel = cgroup_path_of_pid(details->pid, proc_root);
 	} catch (const Error &e) {
-		throw Error(source.runtime() + " container '" + want + "': " + e.what());
+		throw Error(runtime + " container '" + want + "': " + e.what());
 	}
 	Target t = cgroup_target(root, rel);
 	t.name = details->name.empty() ? primary_name(*hit) : details->name;
-	t.runtime = source.runtime();
+	t.runtime = runtime;
 	t.container_id = details->id;
 	t.pid = details->pid;
 	return t;
@@ -167,10 +171,10 @@ std::vector<Target> resolve_targets(const ResolveOptions &opts, ContainerSource 
 
 std::vector<Target> resolve_targets(const ResolveOptions &opts)
 {
-	std::unique_ptr<DockerClient> client;
+	std::unique_ptr<ContainerSource> source;
 	if (!opts.containers.empty())
-		client = std::make_unique<DockerClient>(opts.docker_socket, opts.runtime);
-	return resolve_targets(opts, client.get());
+		source = make_container_source(opts);
+	return resolve_targets(opts, source.get());
 }
 
 } // namespace bpfwatch

@@ -24,10 +24,13 @@ struct ResolveOptions {
 	std::vector<std::string> containers; // name, full id or unique id prefix
 	std::vector<std::string> cgroups;    // "/docker/abc" or "<v2 mount>/docker/abc"
 	std::vector<pid_t> pids;
-	std::string docker_socket = "/var/run/docker.sock";
-	// How the socket's runtime is labelled: "podman" for Podman's
-	// Docker-compatible socket (/run/podman/podman.sock).
+	// Who resolves container names (see make_container_source in
+	// runtimes.h): "docker", "podman" or "auto" (each that is present).
 	std::string runtime = "docker";
+	std::string docker_socket = "/var/run/docker.sock";
+	// Podman's Docker-compatible API, served by `podman system service`.
+	std::string podman_socket = "/run/podman/podman.sock";
+	std::string podman_program = "podman"; // its CLI, used when no socket runs
 	// Host paths, which differ when bpfwatch runs in a toolbox container.
 	std::string proc_root = "/proc";
 	std::string cgroup_root; // empty = the cgroup2 mount in /proc/self/mountinfo

@@ -179,7 +179,9 @@ int run_watch(const WatchOptions &opt)
 	ro.containers = opt.containers;
 	ro.cgroups = opt.cgroups;
 	ro.pids = opt.pids;
+	ro.runtime = opt.runtime;
 	ro.docker_socket = opt.docker_socket;
+	ro.podman_socket = opt.podman_socket;
 	std::vector<Target> targets;
 	if (!ro.containers.empty() || !ro.cgroups.empty() || !ro.pids.empty())
 		targets = resolve_targets(ro);

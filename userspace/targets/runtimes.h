@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// Which container runtime answers "which container is 'log-router'?":
+// Docker's socket, Podman's Docker-compatible socket, the podman CLI, or
+// every one of them that is present on this host.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "targets/docker.h"
+#include "targets/resolver.h"
+
+namespace bpfwatch {
+
+// The source opts.runtime asks for:
+//   "docker"  the Docker socket (opts.docker_socket) only;
+//   "podman"  Podman's socket (opts.podman_socket) when it exists, else
+//             the podman CLI;
+//   "auto"    each of those present now, Docker first; a container is
+//             found in whichever knows it.
+// Never throws for an absent runtime: the source then fails when asked,
+// saying what was looked for, so --cgroup and --pid runs never notice.
+std::unique_ptr<ContainerSource> make_container_source(const ResolveOptions &opts,
+						       DockerTimeouts timeouts = {});
+
+// Several runtimes as one: lists are merged (runtime_of says whose each id
+// is), inspect asks the runtime that listed the id, else each in turn.
+// One runtime failing does not hide the others' containers.
+class AnyRuntime : public ContainerSource {
+public:
+	// `none`: the error to give when `sources` is empty.
+	AnyRuntime(std::vector<std::unique_ptr<ContainerSource>> sources, std::string none);
+
+	const std::string &runtime() const override { return label_; }
+	std::vector<ContainerSummary> list_running() override;
+	std::optional<ContainerDetails> inspect(const std::string &id_or_name) override;
+	std::string partial_failure() const override { return partial_; }
+	std::string runtime_of(const std::string &container_id) const override;
+
+private:
+	std::vector<std::unique_ptr<ContainerSource>> sources_;
+	std::string none_;
+	std::string label_;
+	std::string partial_;
+	std::unordered_map<std::string, std::size_t> owner_; // container id -> index in sources_
+};
+
+} // namespace bpfwatch
