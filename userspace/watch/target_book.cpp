@@ -36,19 +36,39 @@ bool TargetBook::is_explicit(std::uint64_t cgroup_id) const
 	return targets_.count(cgroup_id) != 0;
 }
 
+bool TargetBook::alive(const Target &t) const
+{
+	struct stat st {};
+	std::string dir = join_cgroup_path(cgroup_root_, t.cgroup_path);
+	// A new cgroup at the same path is another container: compare ids.
+	return stat(dir.c_str(), &st) == 0 && st.st_ino == t.cgroup_id;
+}
+
 std::vector<Target> TargetBook::take_exited()
 {
 	std::vector<Target> gone;
 	for (auto it = targets_.begin(); it != targets_.end();) {
-		struct stat st {};
-		std::string dir = join_cgroup_path(cgroup_root_, it->second.cgroup_path);
-		// A new cgroup at the same path is another container: compare ids.
-		if (stat(dir.c_str(), &st) == 0 && st.st_ino == it->first) {
+		if (alive(it->second)) {
 			++it;
 			continue;
 		}
 		gone.push_back(std::move(it->second));
 		it = targets_.erase(it);
+	}
+	return gone;
+}
+
+std::vector<std::uint64_t> TargetBook::take_vanished()
+{
+	std::vector<std::uint64_t> gone;
+	for (auto it = named_.begin(); it != named_.end();) {
+		// Unnamed ("cgroup:<id>") cgroups have no path to check.
+		if (it->second.cgroup_path.empty() || alive(it->second)) {
+			++it;
+			continue;
+		}
+		gone.push_back(it->first);
+		it = named_.erase(it);
 	}
 	return gone;
 }

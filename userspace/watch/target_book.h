@@ -29,8 +29,13 @@ public:
 	// exited); each is reported once and then dropped from the book.
 	std::vector<Target> take_exited();
 	bool empty() const { return targets_.empty(); }
+	// Watching everything: ids of discovered cgroups whose directory is
+	// gone, dropped from the book so their kernel totals can be freed.
+	std::vector<std::uint64_t> take_vanished();
 
 private:
+	bool alive(const Target &t) const;
+
 	bool everything_;
 	std::string cgroup_root_;
 	Namer namer_;

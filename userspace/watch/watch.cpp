@@ -23,6 +23,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kPollTimeout = std::chrono::milliseconds(100);
 constexpr auto kExitCheckPeriod = std::chrono::seconds(1);
+// Watching everything, the kernel's totals map is bounded: cgroups that
+// are gone are dropped from it this often (their numbers stay here).
+constexpr auto kVanishedCheckPeriod = std::chrono::seconds(10);
 
 std::uint64_t monotonic_ns()
 {
@@ -50,6 +53,7 @@ public:
 		announce();
 		const Clock::time_point start = Clock::now();
 		Clock::time_point interval_start = start, next_exit_check = start + kExitCheckPeriod;
+		Clock::time_point next_vanished_check = start + kVanishedCheckPeriod;
 		bool report_intervals = opt_.interval.count() > 0;
 
 		while (!stop_requested() && std::cout.good()) {
@@ -67,6 +71,10 @@ public:
 				report_exits(seconds_between(start, now));
 				if (book_.empty())
 					return kExitTargetGone;
+			}
+			if (book_.watching_everything() && now >= next_vanished_check) {
+				next_vanished_check = now + kVanishedCheckPeriod;
+				forget_vanished();
 			}
 		}
 		report_summary(seconds_between(start, Clock::now()));
@@ -160,6 +168,16 @@ private:
 			probe_.forget_cgroup(t.cgroup_id);
 			agg_.forget(t.cgroup_id);
 		}
+	}
+
+	void forget_vanished()
+	{
+		std::vector<std::uint64_t> gone = book_.take_vanished();
+		if (gone.empty())
+			return;
+		sync_totals(); // their last numbers, before the kernel forgets them
+		for (std::uint64_t id : gone)
+			probe_.forget_cgroup(id);
 	}
 
 	const WatchOptions &opt_;
