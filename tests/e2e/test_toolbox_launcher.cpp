@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// scripts/toolbox as a user meets it: a shell or one command, exactly the
+// privileges it documents, and one clear line for every way it can fail.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "e2e/toolbox_support.h"
+
+namespace bpfwatch::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kToolbox = std::string(BPFWATCH_SOURCE_DIR) + "/scripts/toolbox";
+
+struct LaunchResult {
+	int status;
+	std::string out, err;
+};
+
+LaunchResult toolbox(const Engine &e, const std::vector<std::string> &args, const std::vector<std::string> &env = {})
+{
+	Subprocess p(toolbox_argv(e, args, env));
+	int status = p.wait(60s);
+	return {status, p.out(), p.err()};
+}
+
+int lines(const std::string &s)
+{
+	return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
+
+// Capability bits, as /proc/PID/status prints them.
+constexpr unsigned long long kSysAdmin = 1ull << 21, kPerfmon = 1ull << 38, kBpf = 1ull << 39;
+
+class ToolboxLauncher : public ::testing::TestWithParam<std::string> {
+protected:
+	void SetUp() override
+	{
+		engine_ = GetParam() == "docker" ? docker_engine() : podman_engine();
+		require_toolbox(engine_);
+	}
+	Engine engine_;
+};
+
+TEST_P(ToolboxLauncher, ShellAndOneCommand)
+{
+	if (IsSkipped() || HasFailure())
+		return;
+	// No arguments: a shell, reading its commands from stdin.
+	std::string argv;
+	for (const auto &a : toolbox_argv(engine_, {}))
+		argv += "'" + a + "' ";
+	EXPECT_EQ(sh_out("echo 'echo $((6 * 7)); command -v bpfwatch; command -v bpftool' | " + argv),
+		  "42\n/usr/bin/bpfwatch\n/usr/sbin/bpftool");
+	LaunchResult r = toolbox(engine_, {"bpfwatch", "--version"});
+	EXPECT_EQ(r.status, 0) << r.err;
+	EXPECT_EQ(r.out.rfind("bpfwatch ", 0), 0u) << r.out;
+}
+
+TEST_P(ToolboxLauncher, GrantsOnlyWhatBpfwatchNeeds)
+{
+	if (IsSkipped() || HasFailure())
+		return;
+	LaunchResult r = toolbox(engine_, {"sh", "-c",
+				  "grep -E '^(CapEff|CapBnd|NoNewPrivs):' /proc/self/status; "
+				  "touch /probe 2>/dev/null && echo rootfs-writable; "
+				  "grep -q ' /sys ro,' /proc/self/mountinfo && echo sys-ro; "
+				  "grep ' - cgroup2 ' /proc/self/mountinfo | grep -q ' ro,' && echo cgroup2-ro; "
+				  "test -S /var/run/docker.sock && echo docker-sock; "
+				  "test -S /run/podman/podman.sock && echo podman-sock; "
+				  "for n in pid net cgroup; do readlink /proc/self/ns/$n; done"});
+	ASSERT_EQ(r.status, 0) << r.err;
+	unsigned long long want = kBpf | kPerfmon;
+	if (engine_.name == "docker") {
+		// Docker learned CAP_BPF in 23.0; before, CAP_SYS_ADMIN stands in.
+		int major = std::atoi(sh_out("docker version --format '{{.Server.Version}}'").c_str());
+		if (major < 23)
+			want = kSysAdmin;
+	}
+	char eff[32];
+	std::snprintf(eff, sizeof(eff), "%016llx", want);
+	EXPECT_NE(r.out.find(std::string("CapEff:\t") + eff), std::string::npos) << r.out;
+	EXPECT_NE(r.out.find(std::string("CapBnd:\t") + eff), std::string::npos) << "--cap-drop ALL: " << r.out;
+	EXPECT_NE(r.out.find("NoNewPrivs:\t1"), std::string::npos) << r.out;
+	EXPECT_EQ(r.out.find("rootfs-writable"), std::string::npos) << r.out;
+	EXPECT_NE(r.out.find("sys-ro"), std::string::npos) << r.out;
+	EXPECT_NE(r.out.find("cgroup2-ro"), std::string::npos) << r.out;
+	EXPECT_NE(r.out.find("docker-sock"), std::string::npos) << "Docker's socket where bpfwatch looks: " << r.out;
+	if (engine_.name == "podman") {
+		EXPECT_NE(r.out.find("podman-sock"), std::string::npos) << "Podman's API, served for the toolbox: " << r.out;
+	}
+	// The host's namespaces, as this test process sees them.
+	for (const char *ns : {"pid", "net", "cgroup"})
+		EXPECT_NE(r.out.find(sh_out(std::string("readlink /proc/self/ns/") + ns)), std::string::npos) << ns;
+}
+
+TEST_P(ToolboxLauncher, UnknownContainerFailsAsTheBareBinaryDoes)
+{
+	if (IsSkipped() || HasFailure())
+		return;
+	std::string name = "bwtest-no-such-" + std::to_string(getpid());
+	LaunchResult r = toolbox(engine_, {"bpfwatch", "--container", name, "--duration", "1s"});
+	Subprocess bare({BPFWATCH_BINARY, "--container", name, "--duration", "1s"});
+	ASSERT_EQ(bare.wait(30s), 2) << bare.err();
+	EXPECT_EQ(r.status, 2) << "bpfwatch's own exit code, passed through";
+	EXPECT_EQ(lines(r.err), 1) << r.err;
+	// The running lists differ by the toolbox itself; the message does not.
+	std::string prefix = "bpfwatch: no running container named '" + name + "' (running: ";
+	EXPECT_EQ(r.err.rfind(prefix, 0), 0u) << r.err;
+	EXPECT_EQ(bare.err().rfind(prefix, 0), 0u) << bare.err();
+}
+
+TEST_P(ToolboxLauncher, MissingImageSaysHowToBuildOrLoadIt)
+{
+	if (IsSkipped() || HasFailure())
+		return;
+	LaunchResult r = toolbox(engine_, {"bpfwatch"}, {"TOOLBOX_DOCKER_IMAGE=bpfwatch-toolbox-missing"});
+	EXPECT_EQ(r.status, 1);
+	EXPECT_EQ(lines(r.err), 1) << r.err;
+	EXPECT_NE(r.err.find("bpfwatch-toolbox-missing:latest not found"), std::string::npos) << r.err;
+	EXPECT_NE(r.err.find("scripts/build-toolbox-image --runtime " + engine_.name), std::string::npos) << r.err;
+	EXPECT_NE(r.err.find(engine_.name + " load -i"), std::string::npos) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, ToolboxLauncher, ::testing::Values("docker", "podman"),
+			 [](const auto &info) { return info.param; });
+
+TEST(ToolboxLauncherErrors, NotRootSaysSudo)
+{
+	if (geteuid() != 0)
+		GTEST_SKIP() << "needs root to drop to another user";
+	CommandResult r = sh("setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all " + kToolbox +
+			     " bpfwatch --container log-router 2>&1");
+	EXPECT_EQ(r.status, 1);
+	EXPECT_EQ(lines(r.out), 1) << r.out;
+	EXPECT_NE(r.out.find("sudo toolbox bpfwatch --container log-router"), std::string::npos) << r.out;
+}
+
+TEST(ToolboxLauncherErrors, NoRuntimeSaysWhichWereLookedFor)
+{
+	if (geteuid() != 0)
+		GTEST_SKIP() << "needs root (the launcher checks it first)";
+	// A PATH with nothing but `id` on it.
+	char tmpl[] = "/tmp/bpfwatch-e2e-path-XXXXXX";
+	std::string dir = mkdtemp(tmpl);
+	ASSERT_EQ(symlink(sh_out("command -v id").c_str(), (dir + "/id").c_str()), 0);
+	CommandResult r = sh("env -i HOME=/nonexistent PATH=" + dir + " /bin/bash " + kToolbox + " 2>&1");
+	sh("rm -rf " + dir);
+	EXPECT_EQ(r.status, 1);
+	EXPECT_EQ(lines(r.out), 1) << r.out;
+	EXPECT_NE(r.out.find("looked for docker and podman"), std::string::npos) << r.out;
+
+	r = sh("env TOOLBOX_RUNTIME=containerd " + kToolbox + " 2>&1");
+	EXPECT_EQ(r.status, 1);
+	EXPECT_NE(r.out.find("TOOLBOX_RUNTIME=containerd: expected docker or podman"), std::string::npos) << r.out;
+}
+
+} // namespace
+} // namespace bpfwatch::e2e
