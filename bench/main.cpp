@@ -39,6 +39,7 @@ struct Options {
 	double time_limit = 0, stream_seconds = 0;
 	std::vector<std::string> states, profile;
 	double profile_seconds = 2;
+	std::string profile_workload = "devnull";
 	bool no_stats = false, no_stream = false, stats_off = false;
 	std::string bpfwatch = BPFWATCH_BINARY, bpftrace = "bpftrace", git;
 };
@@ -254,7 +255,9 @@ int run(const Options &o, const std::string &command)
 				if (!states[int(s)])
 					throw std::runtime_error("state " + k + " is not enabled (--states)");
 				std::cerr << "bpfwatch-bench: profiling state " << k << "\n";
-				r.profiles.push_back(profile_state(env, *states[int(s)], s, o.profile_seconds, perf));
+				r.profiles.push_back(profile_state(env, *states[int(s)], s,
+								   workload_from_key(o.profile_workload),
+								   o.profile_seconds, perf));
 			}
 		} else {
 			r.latency = run_latency(wl, states, lo);
@@ -338,6 +341,8 @@ int main(int argc, char **argv)
 					       "states (e.g. none,watched,bpftrace)")
 		->delimiter(',');
 	app.add_option("--profile-seconds", o.profile_seconds, "Seconds of perf record per profiled state");
+	app.add_option("--profile-workload", o.profile_workload, "What the profiled writer does: devnull, "
+								  "pipe or udp");
 	app.add_flag("--no-stream", o.no_stream, "Skip the streaming phase");
 	app.add_option("--bpfwatch", o.bpfwatch, "The bpfwatch binary to run as a subprocess");
 	app.add_option("--bpftrace", o.bpftrace, "The bpftrace binary");

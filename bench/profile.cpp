@@ -11,9 +11,9 @@
 
 namespace bench {
 
-Profile profile_state(Env &env, State &state, StateId id, double seconds, const std::string &perf)
+Profile profile_state(Env &env, State &state, StateId id, Workload w, double seconds, const std::string &perf)
 {
-	Profile p{id, seconds, {}};
+	Profile p{id, w, seconds, {}};
 	std::string data = env.tmpdir + "/perf-" + state_key(id) + ".data";
 	state.enter();
 	try {
@@ -26,7 +26,7 @@ Profile profile_state(Env &env, State &state, StateId id, double seconds, const 
 		const std::uint64_t end = now_ns() + std::uint64_t((seconds + 1) * 1e9);
 		Workloads &wl = env.workloads;
 		while (now_ns() < end && rec.running())
-			wl.run(Workload::DevNull);
+			wl.run(w);
 		for (int i = 0; i < 500 && rec.running(); i++)
 			sleep_ms(20);
 		int status = rec.stop();

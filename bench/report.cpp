@@ -282,9 +282,9 @@ json est_json(const Est &e)
 void print_profiles(const Results &r, std::ostream &out)
 {
 	for (const Profile &p : r.profiles) {
-		out << fmt::format("\nperf profile of the writer, state {}: write(64 B) to /dev/null, {:.0f} s,\n"
+		out << fmt::format("\nperf profile of the writer, state {}: {} (64 B), {:.0f} s,\n"
 				   "cpu-clock samples by symbol (>= 0.5%)\n",
-				   state_key(p.state), p.seconds);
+				   state_key(p.state), workload_title(p.workload), p.seconds);
 		for (const auto &[sym, pct] : p.symbols)
 			out << fmt::format("  {:6.2f}%  {}\n", pct, sym);
 	}
@@ -428,7 +428,8 @@ json to_json(const Results &r)
 		json syms = json::array();
 		for (const auto &[sym, pct] : p.symbols)
 			syms.push_back({{"symbol", sym}, {"pct", pct}});
-		profiles[state_key(p.state)] = {{"seconds", p.seconds}, {"symbols", syms}};
+		profiles[state_key(p.state)] = {
+			{"workload", workload_key(p.workload)}, {"seconds", p.seconds}, {"symbols", syms}};
 	}
 	j["profiles"] = profiles;
 	j["udp_dropped"] = r.udp_dropped;

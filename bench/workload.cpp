@@ -52,6 +52,14 @@ const char *workload_title(Workload w)
 	return "?";
 }
 
+Workload workload_from_key(const std::string &key)
+{
+	for (Workload w : kAllWorkloads)
+		if (key == workload_key(w) || std::string(workload_key(w)).find(key) != std::string::npos)
+			return w;
+	throw std::runtime_error("unknown workload '" + key + "' (devnull, pipe, udp)");
+}
+
 Workloads::Workloads(int batch) : batch_(batch)
 {
 	payload_.fill('x');

@@ -29,6 +29,7 @@ constexpr int kWorkloads = 3;
 constexpr std::array<Workload, kWorkloads> kAllWorkloads{Workload::DevNull, Workload::Pipe, Workload::Udp};
 const char *workload_key(Workload w);   // "write_devnull", ...
 const char *workload_title(Workload w); // "write /dev/null", ...
+Workload workload_from_key(const std::string &key); // "devnull", "pipe", "udp"; throws
 
 struct Timing {
 	double wall = 0, cpu = 0; // ns per call
