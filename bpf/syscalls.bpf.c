@@ -22,8 +22,9 @@ const volatile bool want_timestamps = false;
 /* Watching everything includes bpfwatch itself: its own output must not
  * feed its counts. */
 const volatile __u32 self_tgid = 0;
-/* Wake the reader once per this many records per CPU; the reader's poll
- * timeout picks up the rest. */
+/* Wake the reader once per this many records per CPU; the reader drains
+ * the ring at the end of every poll period too, so at low rates a record
+ * waits at most that long (100 ms). */
 const volatile __u32 wakeup_every = 1024;
 
 /* BW_FILTER_SET: cgroup id -> the target's slot in target_totals. */

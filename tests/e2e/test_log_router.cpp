@@ -113,6 +113,29 @@ TEST_F(LogRouter, JsonSummaryReportsExactlyWhatTheContainerDid)
 	EXPECT_TRUE(still_loaded(programs).empty());
 }
 
+TEST_F(LogRouter, EventsArriveWhileRunningNotOnlyAtExit)
+{
+	Subprocess bw({BPFWATCH_BINARY, "--container", router_->name(), "--events", "--output", "json"});
+	ASSERT_TRUE(bw.wait_for_stderr("watching", 20s)) << bw.err();
+	start_workload();
+	ASSERT_EQ(sink_received(), std::to_string(kSinkBytes));
+	// Far fewer records than one wake-up's worth: they must still show up
+	// within a poll period, long before any report or exit.
+	std::size_t lines = 0;
+	EXPECT_TRUE(eventually(
+		[&] {
+			lines = 0;
+			for (const auto &e : json_lines(bw.out(), "event"))
+				lines += e["kind"] == "pipe" && e["bytes"] == std::string(kLine).size() + 1;
+			return lines == kLines;
+		},
+		3s))
+		<< lines << " of " << kLines << " log lines seen";
+	EXPECT_EQ(bw.wait(0s), -1) << "still running";
+	bw.signal(SIGINT);
+	EXPECT_EQ(bw.wait(10s), 0);
+}
+
 TEST_F(LogRouter, WatchingEverythingNamesEachContainer)
 {
 	Subprocess bw({BPFWATCH_BINARY, "--duration", "6s", "--output", "json", "--interval", "0"});

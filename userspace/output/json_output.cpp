@@ -134,7 +134,7 @@ public:
 			j["errno"] = errno_name(static_cast<int>(-event.ret));
 		if (auto dest = event_destination(event))
 			j["destination"] = peer(*dest);
-		line(j);
+		line(j, false);
 	}
 
 	void notice(const std::string &kind, const Target &target, const std::string &message) override
@@ -142,13 +142,16 @@ public:
 		line({{"type", "notice"}, {"kind", kind}, {"container", target.name}, {"message", message}});
 	}
 
+	void flush() override { out_.flush(); }
+
 private:
-	void line(const json &j)
+	void line(const json &j, bool flush = true)
 	{
 		// Names and paths come from the system and may not be UTF-8:
 		// replace such bytes rather than throw in the middle of a run.
 		out_ << j.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
-		out_.flush();
+		if (flush)
+			out_.flush();
 	}
 
 	std::ostream &out_;

@@ -39,8 +39,11 @@ class Output {
 public:
 	virtual ~Output() = default;
 	virtual void report(const Report &report) = 0;
-	// One record as it arrives (--events).
+	// One record as it arrives (--events). Not flushed: the loop calls
+	// flush() once per batch drained from the ring, as a flush per record
+	// would cost a write(2) each.
 	virtual void event(const bw_event &event, const Target &target) = 0;
+	virtual void flush() = 0;
 	// A one-off message for the reader, e.g. a container exiting.
 	virtual void notice(const std::string &kind, const Target &target, const std::string &message) = 0;
 };

@@ -85,8 +85,9 @@ public:
 				  fmt::format("{}", event.pid), event_comm(event), syscall_name(event.syscall),
 				  kind_name(event.kind), bytes, dest ? printable(dest->to_string()) : "")
 		     << '\n';
-		out_.flush();
 	}
+
+	void flush() override { out_.flush(); }
 
 	void notice(const std::string &kind, const Target &target, const std::string &message) override
 	{

@@ -141,6 +141,10 @@ int Probe::poll(int timeout_ms)
 		return 0;
 	if (n < 0)
 		throw Error(errno_message("read ring buffer", n));
+	// Records submitted without a wake-up wait for the next one; the end
+	// of each poll period collects them, so none waits longer than that.
+	if (n == 0)
+		n = drain();
 	return n;
 }
 

@@ -60,7 +60,8 @@ public:
 			Clock::time_point now = Clock::now();
 			if (opt_.duration && now - start >= *opt_.duration)
 				break;
-			probe_.poll(static_cast<int>(kPollTimeout.count()));
+			if (probe_.poll(static_cast<int>(kPollTimeout.count())) > 0 && opt_.events)
+				out_.flush();
 			now = Clock::now();
 			if (report_intervals && now - interval_start >= opt_.interval) {
 				report_interval(seconds_between(interval_start, now));
