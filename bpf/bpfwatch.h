@@ -102,4 +102,97 @@ struct bw_event {
 
 #define BW_EVENT_HEAD_SIZE offsetof(struct bw_event, dest)
 
+/*
+ * Delivery (bpf/delivery.bpf.c): did the bytes get out, per watched cgroup
+ * and remote endpoint. TCP numbers come from the socket itself (struct
+ * tcp_sock), attributed to the cgroup that created the socket; egress
+ * numbers come from the IP layer (cgroup_skb/egress).
+ */
+
+/* A remote endpoint: what a socket is connected to, or where a packet goes. */
+struct bw_peer {
+	__u16 family;  /* AF_INET or AF_INET6 (v4-mapped v6 is reported as v4) */
+	__u16 port;    /* remote port, host byte order; 0 when none */
+	__u8 proto;    /* IPPROTO_TCP, IPPROTO_UDP, or another IP protocol */
+	__u8 pad[3];
+	__u8 addr[16]; /* v4 in the first 4 bytes, the rest zero */
+};
+
+struct bw_peer_key {
+	__u64 cgroup_id; /* cgroup v2 id of the socket's creator */
+	struct bw_peer peer;
+};
+
+/*
+ * TCP per (cgroup, peer), counted from when bpfwatch first saw each socket.
+ * Byte counts are deltas of the socket's own RFC 4898 counters, folded in
+ * by the sampler (on every read) and when the socket closes, exactly once.
+ */
+struct bw_tcp_peer {
+	__u64 bytes_acked;      /* data acknowledged by the peer (no SYN/FIN) */
+	__u64 bytes_sent;       /* data put on the wire, retransmits included */
+	__u64 bytes_retrans;    /* of which retransmitted */
+	__u64 retrans_segs;     /* segments retransmitted (tcp_retransmit_skb) */
+	__u64 resets_sent;      /* RSTs this side sent (tcp_send_reset) */
+	__u64 resets_received;  /* RSTs this side received (tcp_receive_reset) */
+	__u64 connect_attempts; /* CLOSE -> SYN_SENT */
+	__u64 connects;         /* SYN_SENT -> ESTABLISHED */
+	__u64 accepts;          /* SYN_RECV -> ESTABLISHED */
+	__u64 connect_failures; /* SYN_SENT -> CLOSE; errno in bw_error_key */
+	__u64 closes;           /* a synchronized connection reached CLOSE */
+	__u64 last_ack_ns;      /* newest ACK of new data, bpf_ktime_get_ns() */
+};
+
+/* Flags of a tracked socket. */
+#define BW_TSK_BASED 0x1 /* counters have a base: synchronized */
+
+/*
+ * One tracked TCP socket (the tcp_socks map, keyed by the struct sock
+ * address). The acked/sent/retrans fields are the values already folded
+ * into its bw_tcp_peer; the gauges are from the newest sample.
+ */
+struct bw_tcp_sock {
+	struct bw_peer_key key;
+	__u64 acked;
+	__u64 sent;
+	__u64 retrans;
+	__u64 last_ack_ns;  /* newest ACK of new data seen on this socket */
+	__u64 sampled_ns;   /* when the sampler last looked (0: never) */
+	__u32 unacked;      /* snd_nxt - snd_una: sent, not yet acknowledged */
+	__u32 unsent;       /* write_seq - snd_nxt: queued, not yet sent */
+	__u8 state;         /* TCP state at the newest sample or event */
+	__u8 flags;         /* BW_TSK_* */
+	__u16 pad;
+	__u32 pad2;
+};
+
+/* Where an errno was seen. */
+enum bw_err_phase {
+	BW_ERR_CONNECT = 0, /* SYN_SENT -> CLOSE: sk_err, or 0 when abandoned */
+	BW_ERR_CLOSE = 1,   /* a synchronized connection ended with sk_err */
+	BW_ERR_ICMP = 2,    /* UDP: ICMP error reported to the socket */
+};
+
+struct bw_error_key {
+	struct bw_peer_key key;
+	__u32 err;   /* positive errno */
+	__u32 phase; /* enum bw_err_phase */
+};
+
+/* IP-layer egress per (cgroup, peer): what left the sockets' network stack. */
+struct bw_egress {
+	__u64 packets; /* wire packets (GSO super-packets counted per segment) */
+	__u64 bytes;   /* IP packet bytes, headers and retransmits included */
+};
+
+/* Delivery health counters (per-CPU array, one slot each). */
+enum bw_dstat {
+	BW_DSTAT_SOCKS_FULL = 0,  /* socket not tracked: tcp_socks full */
+	BW_DSTAT_PEERS_FULL = 1,  /* TCP event lost: tcp_peers full */
+	BW_DSTAT_ERRORS_FULL = 2, /* errno lost: peer_errors full */
+	BW_DSTAT_EGRESS_FULL = 3, /* packet not counted: egress full */
+	BW_DSTAT_STALE = 4,       /* sampled socket no longer matched its entry */
+	BW_DSTAT_MAX = 5,
+};
+
 #endif /* BPFWATCH_H */

@@ -17,3 +17,15 @@ static_assert(sizeof(struct bw_event) == 40 + BW_COMM_LEN + sizeof(struct bw_des
 static_assert(offsetof(struct bw_event, comm) == 40);
 static_assert(BW_EVENT_HEAD_SIZE == 56, "a head record and the ring header fill one cache line");
 static_assert(BW_KIND_MAX == 5 && BW_SYS_MAX == 9);
+
+// Delivery (bpf/delivery.bpf.c).
+static_assert(sizeof(struct bw_peer) == 24);
+static_assert(offsetof(struct bw_peer, addr) == 8);
+static_assert(sizeof(struct bw_peer_key) == 32);
+static_assert(sizeof(struct bw_tcp_peer) == 12 * 8);
+static_assert(sizeof(struct bw_tcp_sock) == 88);
+static_assert(offsetof(struct bw_tcp_sock, acked) == 32);
+static_assert(offsetof(struct bw_tcp_sock, unacked) == 72);
+static_assert(sizeof(struct bw_error_key) == 40);
+static_assert(sizeof(struct bw_egress) == 16);
+static_assert(BW_DSTAT_MAX == 5);

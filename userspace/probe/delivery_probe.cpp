@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "probe/delivery_probe.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <spdlog/spdlog.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "delivery.skel.h"
+#include "probe/egress_links.h"
+#include "util/error.h"
+
+namespace bpfwatch {
+namespace {
+
+// Map keys are C structs: order them by their bytes.
+template <typename K>
+struct BytesLess {
+	bool operator()(const K &a, const K &b) const { return std::memcmp(&a, &b, sizeof(K)) < 0; }
+};
+
+template <typename K, typename V>
+using Dump = std::map<K, V, BytesLess<K>>;
+
+// Every entry of a hash map. Entries the kernel deletes meanwhile make
+// get_next_key start over, so the walk is bounded and deduplicated.
+template <typename K, typename V>
+Dump<K, V> dump(const bpf_map *map)
+{
+	Dump<K, V> out;
+	int fd = bpf_map__fd(map);
+	std::size_t bound = 2 * static_cast<std::size_t>(bpf_map__max_entries(map)) + 16;
+	K key{}, next{};
+	V value{};
+	const K *prev = nullptr;
+
+	while (bound-- && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &value) == 0)
+			out[key] = value;
+	}
+	return out;
+}
+
+std::uint64_t monotonic_ns()
+{
+	timespec ts{};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
+}
+
+// Whether vmlinux BTF declares the raw tracepoint (its btf_trace_ typedef).
+bool kernel_has_raw_tracepoint(const std::string &name)
+{
+	std::unique_ptr<btf, void (*)(btf *)> vmlinux(btf__load_vmlinux_btf(), btf__free);
+	return vmlinux && btf__find_by_name_kind(vmlinux.get(), ("btf_trace_" + name).c_str(),
+						 BTF_KIND_TYPEDEF) > 0;
+}
+
+std::string load_error(int err)
+{
+	err = std::abs(err);
+	if (err == EPERM)
+		return errno_message("load the delivery BPF programs", err) +
+		       " (needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN, or CAP_SYS_ADMIN)";
+	return errno_message("load the delivery BPF programs", err) + " (run with -v for libbpf's log)";
+}
+
+void add_tcp(TcpDelivery &t, const bw_tcp_peer &v)
+{
+	t.bytes_acked += v.bytes_acked;
+	t.bytes_sent += v.bytes_sent;
+	t.bytes_retrans += v.bytes_retrans;
+	t.retrans_segs += v.retrans_segs;
+	t.resets_sent += v.resets_sent;
+	t.resets_received += v.resets_received;
+	t.connect_attempts += v.connect_attempts;
+	t.connects += v.connects;
+	t.accepts += v.accepts;
+	t.connect_failures += v.connect_failures;
+	t.closes += v.closes;
+	t.last_ack_ns = std::max<std::uint64_t>(t.last_ack_ns, v.last_ack_ns);
+}
+
+} // namespace
+
+DeliveryProbe::DeliveryProbe(const DeliveryConfig &config) : skel_(nullptr, delivery_bpf::destroy)
+{
+	skel_.reset(delivery_bpf::open());
+	if (!skel_)
+		throw Error(errno_message("open the delivery BPF object", errno));
+
+	auto *ro = skel_->rodata;
+	const auto &ids = config.cgroup_ids;
+	ro->filter_mode = ids.empty() ? BW_FILTER_ALL : ids.size() == 1 ? BW_FILTER_ONE : BW_FILTER_SET;
+	ro->filter_cgroup_id = ids.size() == 1 ? ids.front() : 0;
+
+	auto *maps = &skel_->maps;
+	int err = bpf_map__set_max_entries(maps->watched_cgroups, std::max<std::size_t>(1, ids.size()));
+	if (!err)
+		err = bpf_map__set_max_entries(maps->tcp_socks, std::max(1u, config.max_sockets));
+	if (!err)
+		err = bpf_map__set_max_entries(maps->tcp_peers, std::max(1u, config.max_peers));
+	if (!err)
+		err = bpf_map__set_max_entries(maps->peer_errors, std::max(1u, config.max_errors));
+	if (!err)
+		err = bpf_map__set_max_entries(maps->egress, std::max(1u, config.max_egress));
+	if (err)
+		throw Error(errno_message("size the delivery BPF maps", err));
+	// Optional: without it a socket older than bpfwatch is based at its
+	// first ACK, and what it sent just before that is missed.
+	has_sendmsg_tp_ = kernel_has_raw_tracepoint("tcp_sendmsg_locked");
+	bpf_program__set_autoload(skel_->progs.bw_tcp_sendmsg, has_sendmsg_tp_);
+	// Run on demand (the sampler) or linked per cgroup (egress).
+	bpf_program__set_autoattach(skel_->progs.bw_tcp_sample, false);
+	bpf_program__set_autoattach(skel_->progs.bw_egress, false);
+
+	err = delivery_bpf::load(skel_.get());
+	if (err)
+		throw Error(load_error(err));
+
+	if (ids.size() > 1) {
+		std::uint8_t one = 1;
+		for (std::uint64_t id : ids)
+			if (bpf_map_update_elem(bpf_map__fd(maps->watched_cgroups), &id, &one, BPF_ANY))
+				throw Error(errno_message("add cgroup to the delivery watch set", errno));
+	}
+	attach_tracepoints();
+	egress_ = std::make_unique<EgressLinks>(skel_->progs.bw_egress);
+	for (const EgressTarget &t : config.egress)
+		egress_->attach(t.cgroup_id, t.dir);
+	spdlog::debug("delivery probe attached: {} cgroup(s), egress at {} cgroup(s)", ids.size(),
+		      config.egress.size());
+}
+
+DeliveryProbe::~DeliveryProbe() = default;
+
+void DeliveryProbe::attach_tracepoints()
+{
+	struct {
+		bpf_program *prog;
+		bpf_link **link;
+		const char *name;
+	} tps[] = {
+		{skel_->progs.bw_tcp_probe, &skel_->links.bw_tcp_probe, "tcp_probe"},
+		{skel_->progs.bw_set_state, &skel_->links.bw_set_state, "inet_sock_set_state"},
+		{skel_->progs.bw_retransmit, &skel_->links.bw_retransmit, "tcp_retransmit_skb"},
+		{skel_->progs.bw_send_reset, &skel_->links.bw_send_reset, "tcp_send_reset"},
+		{skel_->progs.bw_receive_reset, &skel_->links.bw_receive_reset, "tcp_receive_reset"},
+		{skel_->progs.bw_error_report, &skel_->links.bw_error_report, "inet_sk_error_report"},
+		{skel_->progs.bw_tcp_sendmsg, &skel_->links.bw_tcp_sendmsg, "tcp_sendmsg_locked"},
+	};
+	for (auto &tp : tps) {
+		if (!bpf_program__autoload(tp.prog))
+			continue;
+		// Owned by the skeleton from here: destroy() detaches it.
+		*tp.link = bpf_program__attach(tp.prog);
+		if (!*tp.link)
+			throw Error(errno_message(std::string("attach raw_tracepoint/") + tp.name, errno));
+	}
+}
+
+void DeliveryProbe::attach_egress(const EgressTarget &target)
+{
+	egress_->attach(target.cgroup_id, target.dir);
+}
+
+void DeliveryProbe::detach_egress(std::uint64_t cgroup_id)
+{
+	egress_->detach(cgroup_id);
+}
+
+std::vector<std::uint64_t> DeliveryProbe::egress_cgroups() const
+{
+	return egress_->cgroups();
+}
+
+std::vector<std::string> DeliveryProbe::egress_linked_dirs() const
+{
+	return egress_->linked_dirs();
+}
+
+// The sampler is a raw_tp program that is never attached: run through
+// BPF_PROG_TEST_RUN (Linux 5.10, commit 1b4d60ec162f), it walks the
+// tracked sockets in the kernel, where their struct tcp_sock can be read.
+void DeliveryProbe::run_sampler()
+{
+	__u64 args[1] = {0};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+	int err = bpf_prog_test_run_opts(bpf_program__fd(skel_->progs.bw_tcp_sample), &opts);
+	if (err)
+		throw Error(errno_message("run the TCP socket sampler", errno));
+}
+
+DeliverySnapshot DeliveryProbe::read()
+{
+	DeliverySnapshot snap;
+	run_sampler();
+	snap.taken_ns = monotonic_ns();
+
+	for (const auto &[k, v] : dump<bw_peer_key, bw_tcp_peer>(skel_->maps.tcp_peers))
+		add_tcp(snap.cgroups[k.cgroup_id][Peer::from(k.peer)].tcp, v);
+
+	auto socks = dump<__u64, bw_tcp_sock>(skel_->maps.tcp_socks);
+	for (const auto &[addr, s] : socks) {
+		TcpDelivery &t = snap.cgroups[s.key.cgroup_id][Peer::from(s.key.peer)].tcp;
+		t.live_sockets += 1;
+		if (s.flags & BW_TSK_BASED) {
+			t.unacked += s.unacked;
+			t.unsent += s.unsent;
+		}
+		t.last_ack_ns = std::max<std::uint64_t>(t.last_ack_ns, s.last_ack_ns);
+	}
+
+	for (const auto &[k, n] : dump<bw_error_key, __u64>(skel_->maps.peer_errors)) {
+		PeerDelivery &p = snap.cgroups[k.key.cgroup_id][Peer::from(k.key.peer)];
+		int err = static_cast<int>(k.err);
+		switch (k.phase) {
+		case BW_ERR_CONNECT:
+			p.tcp.connect_errors[err] += n;
+			break;
+		case BW_ERR_CLOSE:
+			p.tcp.close_errors[err] += n;
+			break;
+		case BW_ERR_ICMP:
+			p.icmp_errors[err] += n;
+			break;
+		default:
+			break;
+		}
+	}
+
+	for (const auto &[k, v] : dump<bw_peer_key, bw_egress>(skel_->maps.egress)) {
+		EgressCount &e = snap.cgroups[k.cgroup_id][Peer::from(k.peer)].egress;
+		e.packets += v.packets;
+		e.bytes += v.bytes;
+	}
+	snap.stats = read_counters();
+	snap.stats.tracked_sockets = socks.size();
+	return snap;
+}
+
+DeliveryStats DeliveryProbe::read_stats() const
+{
+	DeliveryStats stats = read_counters();
+	stats.tracked_sockets = dump<__u64, bw_tcp_sock>(skel_->maps.tcp_socks).size();
+	return stats;
+}
+
+DeliveryStats DeliveryProbe::read_counters() const
+{
+	DeliveryStats stats;
+	int ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0)
+		throw Error(errno_message("count possible CPUs", ncpus));
+	std::vector<std::uint64_t> per_cpu(ncpus);
+	auto sum = [&](std::uint32_t slot) {
+		std::uint64_t total = 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.dstats), &slot, per_cpu.data()) == 0)
+			for (std::uint64_t v : per_cpu)
+				total += v;
+		return total;
+	};
+	stats.sockets_full = sum(BW_DSTAT_SOCKS_FULL);
+	stats.peers_full = sum(BW_DSTAT_PEERS_FULL);
+	stats.errors_full = sum(BW_DSTAT_ERRORS_FULL);
+	stats.egress_full = sum(BW_DSTAT_EGRESS_FULL);
+	stats.stale = sum(BW_DSTAT_STALE);
+	return stats;
+}
+
+void DeliveryProbe::forget_cgroup(std::uint64_t cgroup_id)
+{
+	for (const auto &[k, v] : dump<bw_peer_key, bw_tcp_peer>(skel_->maps.tcp_peers))
+		if (k.cgroup_id == cgroup_id)
+			bpf_map_delete_elem(bpf_map__fd(skel_->maps.tcp_peers), &k);
+	for (const auto &[k, v] : dump<bw_error_key, __u64>(skel_->maps.peer_errors))
+		if (k.key.cgroup_id == cgroup_id)
+			bpf_map_delete_elem(bpf_map__fd(skel_->maps.peer_errors), &k);
+	for (const auto &[k, v] : dump<bw_peer_key, bw_egress>(skel_->maps.egress))
+		if (k.cgroup_id == cgroup_id)
+			bpf_map_delete_elem(bpf_map__fd(skel_->maps.egress), &k);
+}
+
+std::uint64_t DeliveryProbe::kernel_memory_bytes() const
+{
+	// The kernel's own accounting of each map ("memlock:" in fdinfo).
+	std::uint64_t total = 0;
+	bpf_map *map;
+
+	bpf_object__for_each_map(map, skel_->obj)
+	{
+		std::ifstream info("/proc/self/fdinfo/" + std::to_string(bpf_map__fd(map)));
+		std::string line;
+		while (std::getline(info, line))
+			if (line.rfind("memlock:", 0) == 0)
+				total += std::stoull(line.substr(8));
+	}
+	return total;
+}
+
+std::vector<ProgramCost> DeliveryProbe::program_costs() const
+{
+	std::vector<ProgramCost> out;
+	bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel_->obj)
+	{
+		bpf_prog_info info{};
+		__u32 len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			continue;
+		out.push_back({bpf_program__name(prog), info.run_cnt, info.run_time_ns});
+	}
+	return out;
+}
+
+} // namespace bpfwatch
