@@ -130,37 +130,49 @@ static __always_inline void bw_sock_dest(struct file *file, struct bw_dest *d)
 /*
  * The address a send names itself (sendto's addr, msg_name): unconnected
  * UDP and AF_UNIX datagram sockets, and UDP sends that override the
- * connected peer. Read from user memory the syscall has just used.
+ * connected peer. Read from user memory the syscall has just used, straight
+ * into the record, never more than the caller's addrlen (a short sockaddr
+ * may end a mapped page). Each bpf_probe_read_user() costs tens of ns, so
+ * IPv4 (the common case) takes one 8-byte read: family, port, address.
  */
 static __always_inline void bw_msg_dest(const void *uaddr, __u64 addrlen, struct bw_dest *d)
 {
-	union {
-		struct sockaddr_in in;
-		struct sockaddr_in6 in6;
-		struct {
-			__u16 family;
-			char path[BW_UNIX_PATH_LEN - 1];
-		} un;
-	} sa = {};
+	struct {
+		__u16 family;
+		__be16 port;
+		__be32 v4;
+	} head = {};
+	__u64 *addr = (__u64 *)d->addr;
+	__u64 len = addrlen < sizeof(head) ? addrlen : sizeof(head);
 
-	/* Read no more than the caller's addrlen: a short sockaddr may end a
-	 * mapped page. */
-	if (addrlen > sizeof(sa))
-		addrlen = sizeof(sa);
-	if (!uaddr || addrlen < sizeof(__u16) || bpf_probe_read_user(&sa, addrlen, uaddr))
+	/* A unix address may be shorter than head ("/a": 5 bytes). */
+	asm volatile("" : "+r"(len));
+	if (!uaddr || len < sizeof(head.family) || bpf_probe_read_user(&head, len, uaddr))
 		return;
-	switch (sa.in.sin_family) {
+	switch (head.family) {
 	case BW_AF_INET:
-		__builtin_memset(d->addr, 0, sizeof(d->addr));
-		*(__u32 *)d->addr = sa.in.sin_addr.s_addr;
-		d->port = bpf_ntohs(sa.in.sin_port);
+		if (len < sizeof(head))
+			return;
+		addr[0] = head.v4;
+		addr[1] = 0;
+		d->port = bpf_ntohs(head.port);
 		break;
 	case BW_AF_INET6:
-		__builtin_memcpy(d->addr, &sa.in6.sin6_addr, sizeof(d->addr));
-		d->port = bpf_ntohs(sa.in6.sin6_port);
+		if (addrlen < offsetof(struct sockaddr_in6, sin6_scope_id) ||
+		    bpf_probe_read_user(d->addr, sizeof(d->addr),
+					uaddr + offsetof(struct sockaddr_in6, sin6_addr)))
+			return;
+		d->port = bpf_ntohs(head.port);
 		break;
 	case BW_AF_UNIX:
-		__builtin_memcpy(d->path, sa.un.path, sizeof(sa.un.path));
+		len = addrlen - offsetof(struct sockaddr_un, sun_path);
+		if (len > BW_UNIX_PATH_LEN - 1)
+			len = BW_UNIX_PATH_LEN - 1;
+		/* Make clang pass the clamped register, the one the verifier bounded. */
+		asm volatile("" : "+r"(len));
+		__builtin_memset(d->path, 0, sizeof(d->path));
+		if (bpf_probe_read_user(d->path, len, uaddr + offsetof(struct sockaddr_un, sun_path)))
+			return;
 		break;
 	default:
 		return;

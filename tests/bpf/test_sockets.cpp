@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstddef>
 #include <cstring>
 #include <string>
 
@@ -211,6 +212,35 @@ TEST_F(Sockets, UnixStreamAndDatagramNameThePeerPath)
 	EXPECT_EQ(std::string(events[0].dest.path), stream_path);
 	EXPECT_EQ(events[1].dest.sotype, SOCK_DGRAM);
 	EXPECT_EQ(std::string(events[1].dest.path), dgram_path);
+}
+
+TEST_F(Sockets, ShortUnixDatagramAddress)
+{
+	attach_to_box();
+	// A path shorter than 6 bytes: the sockaddr is shorter than 8.
+	char dir[] = "/tmp/bwXXXXXX";
+	ASSERT_TRUE(mkdtemp(dir));
+	ASSERT_EQ(chdir(dir), 0);
+	sockaddr_un a{};
+	a.sun_family = AF_UNIX;
+	std::strcpy(a.sun_path, "s");
+	socklen_t len = offsetof(sockaddr_un, sun_path) + 2;
+	int sink = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ASSERT_EQ(bind(sink, (sockaddr *)&a, len), 0);
+	run([&] {
+		int d = socket(AF_UNIX, SOCK_DGRAM, 0);
+		char buf[9] = {};
+		WL_CHECK(sendto(d, buf, sizeof(buf), 0, (sockaddr *)&a, len) == 9);
+		return 0;
+	});
+	close(sink);
+	unlink("s");
+	ASSERT_EQ(chdir("/"), 0);
+	rmdir(dir);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 1u);
+	EXPECT_EQ(std::string(events[0].dest.path), "s");
+	EXPECT_TRUE(events[0].dest.flags & BW_DEST_FROM_MSG);
 }
 
 TEST_F(Sockets, RefusedUdpSendIsCountedAsEconnrefused)
