@@ -1,29 +1,21 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "bpf/sandbox.h"
 
+#include "targets/cgroup.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 namespace bpfwatch::test {
 
 std::string cgroup2_root()
 {
-	std::ifstream mounts("/proc/self/mounts");
-	std::string line;
-	while (std::getline(mounts, line)) {
-		std::istringstream fields(line);
-		std::string dev, dir, type;
-		fields >> dev >> dir >> type;
-		if (type == "cgroup2")
-			return dir;
-	}
-	throw std::runtime_error("no cgroup2 mount");
+	return detect_cgroup2_root();
 }
 
 CgroupSandbox::CgroupSandbox(const std::string &name)
