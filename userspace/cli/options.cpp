@@ -39,7 +39,7 @@ Command parse_command_line(int argc, char **argv)
 {
 	Command cmd;
 	WatchOptions &w = cmd.watch;
-	std::string duration, interval = "5s", output = "table";
+	std::string duration, interval = "5s", output = "table", alert_silence;
 
 	CLI::App app(kDescription, "bpfwatch");
 	app.footer(kFooter);
@@ -76,6 +76,10 @@ Command parse_command_line(int argc, char **argv)
 					    "(default with --events)")
 				     ->type_name("TIME");
 	app.add_option("-o,--output", output, "Output format")->check(CLI::IsMember({"table", "json"}));
+	app.add_option("--alert-silence", alert_silence,
+		       "Alert when a container sends no socket byte for this long while it keeps "
+		       "writing to stdout or files (the silent log router)")
+		->type_name("TIME");
 	app.add_flag("-e,--events", w.events, "Print every counted call as it arrives, like a trace tool");
 	app.add_flag("-H,--histogram", w.histogram, "Show the log2 histogram of bytes per call");
 	app.add_option("--top", w.top, "Destinations shown per container in the table")->check(CLI::PositiveNumber);
@@ -89,6 +93,8 @@ Command parse_command_line(int argc, char **argv)
 			w.runtime = docker_opt->count() ? "docker" : "podman";
 		if (!duration.empty())
 			w.duration = parse_duration(duration);
+		if (!alert_silence.empty())
+			w.alert_silence = parse_duration(alert_silence);
 		w.interval = parse_duration(interval);
 		// A trace reads best without reports in between, unless asked.
 		if (w.events && interval_opt->count() == 0)

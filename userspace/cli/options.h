@@ -22,6 +22,8 @@ struct WatchOptions {
 	std::string podman_socket = "/run/podman/podman.sock";
 	std::optional<std::chrono::milliseconds> duration; // unset: until a signal
 	std::chrono::milliseconds interval{5000};          // 0: summary only
+	// Alert when socket bytes stay at zero this long while writes go on.
+	std::optional<std::chrono::milliseconds> alert_silence;
 	bool json = false;
 	bool events = false;
 	bool histogram = false;

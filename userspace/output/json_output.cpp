@@ -142,6 +142,17 @@ public:
 		line({{"type", "notice"}, {"kind", kind}, {"container", target.name}, {"message", message}});
 	}
 
+	void alert(const SilenceAlert &a, const Target &target) override
+	{
+		line({{"type", "alert"},
+		      {"alert", "silence"},
+		      {"container", target.name},
+		      {"cgroup_id", a.cgroup_id},
+		      {"silent_s", std::round(a.silent_s * 1000) / 1000},
+		      {"written_bytes", a.written_bytes},
+		      {"socket_errors", a.socket_errors}});
+	}
+
 	void flush() override { out_.flush(); }
 
 private:

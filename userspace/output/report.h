@@ -12,6 +12,7 @@
 #include "probe/abi.h"
 #include "probe/probe.h"
 #include "targets/target.h"
+#include "aggregator/silence.h"
 
 namespace bpfwatch {
 
@@ -46,6 +47,8 @@ public:
 	virtual void flush() = 0;
 	// A one-off message for the reader, e.g. a container exiting.
 	virtual void notice(const std::string &kind, const Target &target, const std::string &message) = 0;
+	// --alert-silence fired for a target.
+	virtual void alert(const SilenceAlert &alert, const Target &target) = 0;
 };
 
 std::unique_ptr<Output> make_table_output(std::ostream &out, const OutputOptions &options);

@@ -89,6 +89,17 @@ public:
 
 	void flush() override { out_.flush(); }
 
+	void alert(const SilenceAlert &a, const Target &target) override
+	{
+		std::string errors = a.socket_errors ? fmt::format(", {} failed sends", a.socket_errors) : "";
+		print_lines(wrap(fmt::format("ALERT: {}: no socket bytes sent for {} while it wrote {} to "
+					     "stdout and files{}",
+					     printable(target.name), format_duration(a.silent_s),
+					     format_bytes(a.written_bytes), errors),
+				 kTableWidth, "", "  "));
+		out_.flush();
+	}
+
 	void notice(const std::string &kind, const Target &target, const std::string &message) override
 	{
 		// Warnings and errors say so; anything else is for information.

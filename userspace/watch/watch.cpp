@@ -6,8 +6,10 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "aggregator/aggregator.h"
+#include "aggregator/silence.h"
 #include "output/report.h"
 #include "probe/preflight.h"
 #include "probe/probe.h"
@@ -46,6 +48,8 @@ public:
 		: opt_(opt), book_(book), out_(out),
 		  probe_(probe_config(opt, book), [this](const bw_event &e) { on_event(e); })
 	{
+		if (opt.alert_silence)
+			silence_.emplace(*opt.alert_silence);
 	}
 
 	int run()
@@ -54,6 +58,7 @@ public:
 		const Clock::time_point start = Clock::now();
 		Clock::time_point interval_start = start, next_exit_check = start + kExitCheckPeriod;
 		Clock::time_point next_vanished_check = start + kVanishedCheckPeriod;
+		Clock::time_point next_silence_check = start;
 		bool report_intervals = opt_.interval.count() > 0;
 
 		while (!stop_requested() && std::cout.good()) {
@@ -72,6 +77,10 @@ public:
 				report_exits(seconds_between(start, now));
 				if (book_.empty())
 					return kExitTargetGone;
+			}
+			if (silence_ && now >= next_silence_check) {
+				next_silence_check = now + kExitCheckPeriod;
+				check_silence(now);
 			}
 			if (book_.watching_everything() && now >= next_vanished_check) {
 				next_vanished_check = now + kVanishedCheckPeriod;
@@ -171,6 +180,17 @@ private:
 		}
 	}
 
+	void check_silence(Clock::time_point now)
+	{
+		sync_totals();
+		for (const auto &[id, w] : agg_.since_start()) {
+			const Counts &socket = w.by_kind[BW_KIND_SOCKET];
+			std::uint64_t written = w.stdio.bytes + w.by_kind[BW_KIND_FILE].bytes;
+			if (auto alert = silence_->update(id, now, socket.bytes, written, socket.errors))
+				out_.alert(*alert, book_.target(id));
+		}
+	}
+
 	void forget_vanished()
 	{
 		std::vector<std::uint64_t> gone = book_.take_vanished();
@@ -185,6 +205,7 @@ private:
 	TargetBook &book_;
 	Output &out_;
 	Aggregator agg_;
+	std::optional<SilenceDetector> silence_;
 	Probe probe_;
 };
 
