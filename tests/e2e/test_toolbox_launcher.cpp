@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 
 #include "e2e/toolbox_support.h"
@@ -124,6 +125,25 @@ TEST_P(ToolboxLauncher, MissingImageSaysHowToBuildOrLoadIt)
 	EXPECT_NE(r.err.find("bpfwatch-toolbox-missing:latest not found"), std::string::npos) << r.err;
 	EXPECT_NE(r.err.find("scripts/build-toolbox-image --runtime " + engine_.name), std::string::npos) << r.err;
 	EXPECT_NE(r.err.find(engine_.name + " load -i"), std::string::npos) << r.err;
+}
+
+TEST_P(ToolboxLauncher, SigtermReachesBpfwatchWhichPrintsItsSummary)
+{
+	if (IsSkipped() || HasFailure())
+		return;
+	Subprocess tb(toolbox_argv(engine_, {"bpfwatch", "--pid", "1", "--output", "json"}));
+	ASSERT_TRUE(tb.wait_for_stderr("watching", 60s)) << tb.err();
+	tb.signal(SIGTERM);
+	ASSERT_EQ(tb.wait(20s), 0) << tb.err();
+	EXPECT_EQ(json_lines(tb.out(), "summary").size(), 1u) << tb.out();
+	EXPECT_TRUE(eventually(
+		[&] {
+			return sh(engine_.cli + " container inspect bpfwatch-toolbox-" + std::to_string(tb.pid()) +
+				  " >/dev/null 2>&1")
+				       .status != 0;
+		},
+		10s))
+		<< "removed";
 }
 
 INSTANTIATE_TEST_SUITE_P(Runtimes, ToolboxLauncher, ::testing::Values("docker", "podman"),
