@@ -87,8 +87,8 @@ TEST_P(Toolbox, ExactBytesByNameAndTheContainerIsUntouched)
 	Subprocess tb(toolbox_argv(engine_, {"bpfwatch", "--container", router_->name(), "--duration", "8s",
 					     "--output", "json", "--interval", "0"}));
 	ASSERT_TRUE(tb.wait_for_stderr("watching", 60s)) << tb.err();
-	// The launcher execs the runtime, so its pid names the toolbox; the
-	// toolbox's first process is bpfwatch.
+	// The launcher names the toolbox after its own pid; the toolbox's
+	// first process is bpfwatch.
 	std::string toolbox = "bpfwatch-toolbox-" + std::to_string(tb.pid());
 	pid_t bw_pid = std::atoi(sh_out(engine_.cli + " inspect -f '{{.State.Pid}}' " + toolbox).c_str());
 	ASSERT_GT(bw_pid, 0) << "toolbox container " << toolbox;
