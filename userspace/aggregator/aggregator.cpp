@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "aggregator/aggregator.h"
 
+#include "aggregator/delivery_delta.h"
+
 namespace bpfwatch {
 
 void Aggregator::add(const bw_event &event, std::uint64_t now_ns)
@@ -59,6 +61,14 @@ void Aggregator::set_totals(const std::map<std::uint64_t, bw_totals> &totals)
 	}
 }
 
+void Aggregator::set_delivery(const std::map<std::uint64_t, PeerMap> &delivery)
+{
+	for (const auto &[cgid, peers] : delivery) {
+		total_[cgid].delivery = peers;
+		interval_[cgid].delivery = delivery_since(peers, at_roll_[cgid].delivery);
+	}
+}
+
 std::map<std::uint64_t, Window> Aggregator::roll_interval()
 {
 	std::map<std::uint64_t, Window> done;
@@ -68,6 +78,7 @@ std::map<std::uint64_t, Window> Aggregator::roll_interval()
 		base.by_kind = w.by_kind;
 		base.stdio = w.stdio;
 		base.lost_events = w.lost_events;
+		base.delivery = w.delivery;
 	}
 	return done;
 }

@@ -8,6 +8,7 @@
 
 #include "aggregator/window.h"
 #include "probe/abi.h"
+#include "probe/delivery.h"
 
 namespace bpfwatch {
 
@@ -21,6 +22,8 @@ public:
 	void add(const bw_event &event, std::uint64_t now_ns);
 	// The kernel's exact totals, read after draining the ring.
 	void set_totals(const std::map<std::uint64_t, bw_totals> &totals);
+	// The delivery probe's totals (cumulative since it attached).
+	void set_delivery(const std::map<std::uint64_t, PeerMap> &delivery);
 
 	const std::map<std::uint64_t, Window> &since_start() const { return total_; }
 	// The windows since the previous call; starts the next interval.

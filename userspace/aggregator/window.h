@@ -11,6 +11,7 @@
 #include "aggregator/destination.h"
 #include "aggregator/histogram.h"
 #include "probe/abi.h"
+#include "probe/delivery.h"
 
 namespace bpfwatch {
 
@@ -41,6 +42,10 @@ struct Window {
 	std::map<int, std::uint64_t> errnos;     // errno -> calls, every kind
 	Log2Histogram histogram;
 	std::uint64_t records = 0;
+
+	// From the delivery probe, by peer: TCP acknowledgements, failures,
+	// IP egress. Exact; empty when the probe is not running.
+	PeerMap delivery;
 
 	Counts total() const;
 	bool detail_complete() const { return lost_events == 0; }

@@ -82,6 +82,9 @@ Command parse_command_line(int argc, char **argv)
 		->type_name("TIME");
 	app.add_flag("-e,--events", w.events, "Print every counted call as it arrives, like a trace tool");
 	app.add_flag("-H,--histogram", w.histogram, "Show the log2 histogram of bytes per call");
+	app.add_flag("!--no-delivery", w.delivery,
+		     "Leave out what the network did with the bytes (TCP acknowledgements, "
+		     "retransmits, connect failures, bytes that left the host): no per-packet probes");
 	app.add_option("--top", w.top, "Destinations shown per container in the table")->check(CLI::PositiveNumber);
 	app.add_flag("-v,--verbose", w.verbosity, "More logging (repeat for libbpf's debug log)");
 

@@ -27,6 +27,7 @@ struct WatchOptions {
 	bool json = false;
 	bool events = false;
 	bool histogram = false;
+	bool delivery = true; // acknowledgements, failures, left-the-host counts
 	std::size_t top = 5;
 	int verbosity = 0;
 };

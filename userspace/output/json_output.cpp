@@ -9,11 +9,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aggregator/delivery_delta.h"
+#include "output/delivery_rows.h"
 #include "output/event_fields.h"
 #include "output/format.h"
 #include "output/ranking.h"
 #include "output/report.h"
 #include "output/text.h"
+#include "output/warnings.h"
 
 namespace bpfwatch {
 namespace {
@@ -43,16 +46,76 @@ json peer(const Destination &d)
 		{"port", d.family == AF_UNIX ? 0 : d.port}};
 }
 
-json destinations(const Window &w)
+json delivery(const PeerDelivery &d, std::uint64_t now_ns)
+{
+	const TcpDelivery &t = d.tcp;
+	json j = {{"acked_bytes", t.bytes_acked},
+		  {"sent_bytes", t.bytes_sent},
+		  {"retrans_bytes", t.bytes_retrans},
+		  {"unacked_bytes", t.unacked},
+		  {"unsent_bytes", t.unsent},
+		  {"live_sockets", t.live_sockets},
+		  {"retransmits", t.retrans_segs},
+		  {"resets_sent", t.resets_sent},
+		  {"resets_received", t.resets_received},
+		  {"connect_attempts", t.connect_attempts},
+		  {"connects", t.connects},
+		  {"connect_failures", t.connect_failures},
+		  {"connect_errors", errnos(t.connect_errors)},
+		  {"closes", t.closes},
+		  {"close_errors", errnos(t.close_errors)},
+		  {"icmp_errors", errnos(d.icmp_errors)},
+		  {"egress_packets", d.egress.packets},
+		  {"egress_bytes", d.egress.bytes}};
+	auto ack_age = age_s(t.last_ack_ns, now_ns);
+	j["last_ack_age_s"] = ack_age ? json(std::round(*ack_age * 1000) / 1000) : json(nullptr);
+	return j;
+}
+
+// Where a peer is and what the network did with its bytes, when known.
+void add_delivery(json &j, const TargetReport &tr, const Peer &p, const PeerDelivery *d, std::uint64_t now_ns)
+{
+	if (auto where = locality_of(tr, p))
+		j["locality"] = to_string(*where);
+	if (d)
+		j["delivery"] = delivery(*d, now_ns);
+}
+
+json destinations(const TargetReport &tr, const Report &report)
 {
 	json out = json::array();
-	for (const auto &[dest, stats] : ranked_destinations(w)) {
+	for (const auto &[dest, stats] : ranked_destinations(tr.window)) {
 		json d = peer(*dest);
 		d.update(counts(stats->counts));
 		d["errnos"] = errnos(stats->errnos);
+		if (auto age = age_s(stats->last_success_ns, report.now_ns))
+			d["last_send_age_s"] = std::round(*age * 1000) / 1000;
+		if (dest->family == AF_INET || dest->family == AF_INET6) {
+			Peer p = peer_of(*dest);
+			auto it = tr.window.delivery.find(p);
+			add_delivery(d, tr, p, it == tr.window.delivery.end() ? nullptr : &it->second,
+				     report.now_ns);
+		}
+		out.push_back(std::move(d));
+	}
+	// Peers no send reached, e.g. every connect refused.
+	for (const PeerRow &row : delivery_only_rows(tr)) {
+		json d = peer(destination_of(row.peer));
+		d.update(counts(Counts{}));
+		d["errnos"] = json::object();
+		add_delivery(d, tr, row.peer, row.delivery, report.now_ns);
 		out.push_back(std::move(d));
 	}
 	return out;
+}
+
+json delivery_summary(const TargetReport &tr)
+{
+	DeliveryTotals t = delivery_totals(tr);
+	return {{"left_host_bytes", t.left_host_bytes},   {"left_host_packets", t.left_host_packets},
+		{"acked_bytes", t.acked_bytes},           {"acked_remote_bytes", t.acked_remote_bytes},
+		{"unacked_bytes", t.unacked_bytes},       {"retransmits", t.retransmits},
+		{"connect_failures", t.connect_failures}};
 }
 
 // Buckets from le=1 up to the last non-empty one: a consumer sees the same
@@ -86,12 +149,14 @@ json target_report(const TargetReport &tr, const Report &report)
 		{"by_kind", std::move(by_kind)},
 		// Calls on fd 1 and 2, also counted in by_kind: stdout and stderr.
 		{"stdio", counts(w.stdio)},
-		{"destinations", destinations(w)},
+		{"destinations", destinations(tr, report)},
 		{"errors", errnos(w.errnos)},
 		{"histogram", histogram(w.histogram)},
 		{"lost_events", w.lost_events},
 		{"detail_complete", w.detail_complete()},
 	};
+	if (report.delivery_stats)
+		j["delivery"] = delivery_summary(tr);
 	if (!tr.note.empty())
 		j["note"] = tr.note;
 	return j;
@@ -105,11 +170,12 @@ public:
 
 	void report(const Report &report) override
 	{
-		if (report.stats.totals_full)
-			line({{"type", "warning"},
-			      {"kind", "totals_full"},
-			      {"calls_not_counted", report.stats.totals_full},
-			      {"message", "the kernel's totals map is full: some cgroups are not counted"}});
+		for (const Warning &w : report_warnings(report)) {
+			json j = {{"type", "warning"}, {"kind", w.kind}, {"count", w.count}, {"message", w.message}};
+			if (w.kind == "totals_full")
+				j["calls_not_counted"] = w.count; // the name this field first had
+			line(j);
+		}
 		for (const TargetReport &tr : report.targets)
 			line(target_report(tr, report));
 	}

@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "aggregator/locality.h"
 #include "aggregator/window.h"
 #include "probe/abi.h"
 #include "probe/probe.h"
@@ -20,6 +23,8 @@ struct TargetReport {
 	Target target;
 	Window window;
 	std::string note; // e.g. "container exited"; empty when nothing to say
+	// Where each socket peer of the window is, seen from this host.
+	std::map<Peer, Locality> locality;
 };
 
 struct Report {
@@ -28,6 +33,9 @@ struct Report {
 	double duration_s = 0;   // length of the window the numbers cover
 	ProbeStats stats;        // kernel-side health, cumulative
 	std::vector<TargetReport> targets;
+	std::uint64_t now_ns = 0; // CLOCK_MONOTONIC when made: "N s ago"
+	// The delivery probe's health; absent when it is not running.
+	std::optional<DeliveryStats> delivery_stats;
 };
 
 struct OutputOptions {

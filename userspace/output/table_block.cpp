@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "output/table_block.h"
 
+#include "output/delivery_rows.h"
+
 #include <algorithm>
 #include <string_view>
 
@@ -137,6 +139,56 @@ Lines destinations(const Window &w, std::size_t top)
 	return out;
 }
 
+// The short name of a locality, to fit the delivery table.
+std::string_view where(std::optional<Locality> l)
+{
+	if (!l)
+		return "?";
+	return *l == Locality::local_container ? "container" : to_string(*l);
+}
+
+std::string age_text(std::optional<double> age)
+{
+	return age ? format_duration(*age) : "-";
+}
+
+// What the network did with each peer's bytes: acknowledged, in flight,
+// retransmitted, left the host as IP packets, and when the last ACK came.
+Lines delivery(const TargetReport &tr, const Report &report)
+{
+	if (!report.delivery_stats)
+		return {};
+	std::vector<PeerRow> rows = delivery_rows(tr);
+	if (rows.empty())
+		return {};
+	Lines out{fmt::format("  {:<22}{:<10}{:>9}{:>9}{:>8}{:>10}{:>10}", "delivery", "where", "acked", "unacked",
+			      "retrans", "left host", "last ack")};
+	for (const PeerRow &row : rows) {
+		const PeerDelivery &d = *row.delivery;
+		bool remote = row.locality == Locality::remote;
+		out.push_back(fmt::format("  {:<22}{:<10}{:>9}{:>9}{:>8}{:>10}{:>10}",
+					  truncate_end(printable(row.peer.to_string()), 21), where(row.locality),
+					  format_bytes(d.tcp.bytes_acked), format_bytes(d.tcp.unacked),
+					  d.tcp.retrans_segs, remote ? format_bytes(d.egress.bytes) : "-",
+					  age_text(age_s(d.tcp.last_ack_ns, report.now_ns))));
+		std::vector<std::string> failures;
+		for (const auto &[err, n] : ranked_errnos(d.tcp.connect_errors))
+			failures.push_back(fmt::format("{} {}", err ? errno_name(err) : "gave up", n));
+		for (const auto &[err, n] : ranked_errnos(d.icmp_errors))
+			failures.push_back(fmt::format("{} {} (ICMP)", errno_name(err), n));
+		if (d.tcp.resets_received)
+			failures.push_back(fmt::format("{} resets received", d.tcp.resets_received));
+		if (!failures.empty())
+			append(out, wrap_items(failures, ", ", kTableWidth, "    connect: ", "             "));
+	}
+	DeliveryTotals t = delivery_totals(tr);
+	append(out, wrap(fmt::format("left the host: {} in {} packets; acknowledged by remote peers: {}",
+				     format_bytes(t.left_host_bytes), t.left_host_packets,
+				     format_bytes(t.acked_remote_bytes)),
+			 kTableWidth, "  ", "    "));
+	return out;
+}
+
 Lines errors(const Window &w)
 {
 	if (w.errnos.empty())
@@ -180,6 +232,7 @@ Lines table_block(const TargetReport &tr, const Report &report, const OutputOpti
 	Lines out{header(tr, report)};
 	append(out, kinds(w));
 	append(out, destinations(w, options.top_destinations));
+	append(out, delivery(tr, report));
 	append(out, errors(w));
 	if (options.histogram)
 		append(out, histogram(w));

@@ -11,6 +11,7 @@
 #include "output/report.h"
 #include "output/table_block.h"
 #include "output/text.h"
+#include "output/warnings.h"
 
 namespace bpfwatch {
 namespace {
@@ -45,11 +46,8 @@ public:
 
 	void report(const Report &report) override
 	{
-		if (report.stats.totals_full)
-			print_lines(wrap(fmt::format("warning: {} calls not counted: kernel totals map full "
-						     "(watch fewer cgroups)",
-						     report.stats.totals_full),
-					 kTableWidth, "", "  "));
+		for (const Warning &w : report_warnings(report))
+			print_lines(wrap("warning: " + w.message, kTableWidth, "", "  "));
 		if (report.kind == Report::Kind::Summary) {
 			out_ << fmt::format("=== summary after {} ===\n", format_duration(report.duration_s));
 			if (report.targets.empty())

@@ -36,10 +36,15 @@ bool TargetBook::is_explicit(std::uint64_t cgroup_id) const
 	return targets_.count(cgroup_id) != 0;
 }
 
+std::string TargetBook::dir_of(const Target &t) const
+{
+	return join_cgroup_path(cgroup_root_, t.cgroup_path);
+}
+
 bool TargetBook::alive(const Target &t) const
 {
 	struct stat st {};
-	std::string dir = join_cgroup_path(cgroup_root_, t.cgroup_path);
+	std::string dir = dir_of(t);
 	// A new cgroup at the same path is another container: compare ids.
 	return stat(dir.c_str(), &st) == 0 && st.st_ino == t.cgroup_id;
 }

@@ -32,6 +32,10 @@ public:
 	// Watching everything: ids of discovered cgroups whose directory is
 	// gone, dropped from the book so their kernel totals can be freed.
 	std::vector<std::uint64_t> take_vanished();
+	// The cgroups named on first sight so far (watching everything).
+	const std::map<std::uint64_t, Target> &discovered() const { return named_; }
+	// A target's cgroup v2 directory.
+	std::string dir_of(const Target &t) const;
 
 private:
 	bool alive(const Target &t) const;

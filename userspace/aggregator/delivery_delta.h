@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// The delivery probe's totals only grow: what happened in an interval is
+// the difference of two snapshots. Gauges (unacked, unsent, live sockets)
+// and the last ACK time are as of the newer one.
+#pragma once
+
+#include "probe/delivery.h"
+
+namespace bpfwatch {
+
+PeerDelivery delivery_since(const PeerDelivery &now, const PeerDelivery &before);
+PeerMap delivery_since(const PeerMap &now, const PeerMap &before);
+
+// The socket-level destination a record names, as the delivery probe keys
+// its peers (no AF_UNIX: those never leave the host).
+Peer peer_of(const struct Destination &dest);
+// And back, to name a peer no record named.
+struct Destination destination_of(const Peer &peer);
+
+} // namespace bpfwatch

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// Kernel-side losses worth a warning: a bounded map that was full. Both
+// outputs print the same list, each in its own form.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "output/report.h"
+
+namespace bpfwatch {
+
+struct Warning {
+	std::string kind;   // "totals_full", "sockets_full", ...
+	std::uint64_t count = 0;
+	std::string message;
+};
+
+std::vector<Warning> report_warnings(const Report &report);
+
+} // namespace bpfwatch

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "watch/session.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <ctime>
+
+#include "aggregator/delivery_delta.h"
+#include "util/error.h"
+
+namespace bpfwatch {
+namespace {
+
+std::uint64_t monotonic_ns()
+{
+	timespec ts{};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return std::uint64_t(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
+}
+
+ProbeConfig probe_config(const TargetBook &book, const SessionOptions &options)
+{
+	ProbeConfig cfg;
+	cfg.cgroup_ids = book.explicit_ids();
+	cfg.timestamps = options.timestamps;
+	return cfg;
+}
+
+} // namespace
+
+Session::Session(TargetBook &book, const SessionOptions &options)
+	: book_(book), options_(options), probe_(probe_config(book, options), [this](const bw_event &e) {
+		  agg_.add(e, monotonic_ns());
+		  if (options_.on_event)
+			  options_.on_event(e);
+	  })
+{
+	if (!options.delivery)
+		return;
+	// Delivery adds to what the syscall counts say; without it (an old
+	// kernel, say) bpfwatch still runs and says what is missing.
+	try {
+		DeliveryConfig cfg;
+		cfg.cgroup_ids = book.explicit_ids();
+		delivery_ = std::make_unique<DeliveryProbe>(cfg);
+	} catch (const Error &e) {
+		spdlog::warn("delivery numbers (acknowledged, left the host) are off: {}", e.what());
+		return;
+	}
+	for (std::uint64_t id : book.explicit_ids())
+		attach_egress(book.target(id));
+}
+
+Session::~Session() = default;
+
+void Session::attach_egress(const Target &t)
+{
+	if (!egress_tried_.insert(t.cgroup_id).second)
+		return;
+	try {
+		delivery_->attach_egress({t.cgroup_id, book_.dir_of(t)});
+	} catch (const Error &e) {
+		spdlog::warn("{}: no packet-level (left the host) counts: {}", t.name, e.what());
+	}
+}
+
+void Session::attach_egress_to_new_containers()
+{
+	if (!delivery_)
+		return;
+	for (const auto &[id, t] : book_.discovered())
+		if (!t.container_id.empty())
+			attach_egress(t);
+}
+
+void Session::sync()
+{
+	probe_.drain();
+	agg_.set_totals(probe_.read_totals());
+	if (delivery_) {
+		DeliverySnapshot snap = delivery_->read();
+		agg_.set_delivery(snap.cgroups);
+		delivery_stats_ = snap.stats;
+	}
+}
+
+void Session::place_peers(TargetReport &tr)
+{
+	auto place = [&](const Peer &p) {
+		if (tr.locality.count(p))
+			return;
+		try {
+			tr.locality[p] = places_.classify(IpAddress::from_bytes(p.family, p.addr.data())).locality;
+		} catch (const Error &e) {
+			spdlog::debug("cannot place {}: {}", p.to_string(), e.what());
+		}
+	};
+	for (const auto &[peer, d] : tr.window.delivery)
+		place(peer);
+	for (const auto &[dest, stats] : tr.window.destinations)
+		if (dest.connected() && (dest.family == AF_INET || dest.family == AF_INET6))
+			place(peer_of(dest));
+}
+
+Report Session::make_report(Report::Kind kind, double seconds, const std::map<std::uint64_t, Window> &windows)
+{
+	Report r;
+	r.kind = kind;
+	r.duration_s = seconds;
+	r.stats = probe_.read_stats();
+	r.now_ns = monotonic_ns();
+	if (delivery_)
+		r.delivery_stats = delivery_stats_;
+	// Explicit targets are always shown: silence is the news.
+	for (std::uint64_t id : book_.explicit_ids()) {
+		auto it = windows.find(id);
+		r.targets.push_back({book_.target(id), it == windows.end() ? Window{} : it->second, "", {}});
+	}
+	if (book_.watching_everything())
+		for (const auto &[id, w] : windows)
+			if (w.records || w.total().calls || w.total().errors || !w.delivery.empty())
+				r.targets.push_back({book_.target(id), w, "", {}});
+	for (TargetReport &tr : r.targets)
+		place_peers(tr);
+	return r;
+}
+
+Report Session::final_report(const std::vector<Target> &targets, double seconds, const std::string &note)
+{
+	Report r = make_report(Report::Kind::Summary, seconds, {});
+	r.targets.clear();
+	for (const Target &t : targets) {
+		auto it = agg_.since_start().find(t.cgroup_id);
+		r.targets.push_back({t, it == agg_.since_start().end() ? Window{} : it->second, note, {}});
+		place_peers(r.targets.back());
+	}
+	return r;
+}
+
+void Session::forget(std::uint64_t cgroup_id, bool keep_numbers)
+{
+	probe_.forget_cgroup(cgroup_id);
+	if (delivery_) {
+		delivery_->detach_egress(cgroup_id);
+		delivery_->forget_cgroup(cgroup_id);
+	}
+	egress_tried_.erase(cgroup_id);
+	if (!keep_numbers)
+		agg_.forget(cgroup_id);
+}
+
+} // namespace bpfwatch

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// One watching session: the syscall probe and the delivery probe attached
+// to the book's cgroups, their numbers gathered in an aggregator, and
+// reports made from it with every peer placed (loopback, host, container,
+// remote). `watch` and `check` are two loops around it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "aggregator/aggregator.h"
+#include "aggregator/host_network.h"
+#include "output/report.h"
+#include "probe/delivery_probe.h"
+#include "probe/probe.h"
+#include "watch/target_book.h"
+
+namespace bpfwatch {
+
+struct SessionOptions {
+	bool timestamps = false; // stamp records (--events)
+	bool delivery = true;    // attach the delivery probe (--no-delivery)
+	std::function<void(const bw_event &)> on_event; // after aggregation
+};
+
+class Session {
+public:
+	Session(TargetBook &book, const SessionOptions &options);
+	~Session();
+	Session(const Session &) = delete;
+	Session &operator=(const Session &) = delete;
+
+	// Delivers ready records; returns how many.
+	int poll(int timeout_ms) { return probe_.poll(timeout_ms); }
+	// Drains the ring and reads both probes' totals into the aggregator.
+	void sync();
+
+	Aggregator &aggregator() { return agg_; }
+	// Explicit targets always, discovered cgroups when they did something.
+	Report make_report(Report::Kind kind, double seconds, const std::map<std::uint64_t, Window> &windows);
+	// A report of just these targets' totals since the start.
+	Report final_report(const std::vector<Target> &targets, double seconds, const std::string &note);
+	void forget(std::uint64_t cgroup_id, bool keep_numbers);
+	// Watching everything: count the IP egress of containers seen so far.
+	void attach_egress_to_new_containers();
+	bool delivery_running() const { return delivery_ != nullptr; }
+
+private:
+	void place_peers(TargetReport &tr);
+	void attach_egress(const Target &t);
+
+	TargetBook &book_;
+	SessionOptions options_;
+	Aggregator agg_;
+	Probe probe_;
+	std::unique_ptr<DeliveryProbe> delivery_;
+	DeliveryStats delivery_stats_;
+	LocalityCache places_;
+	std::set<std::uint64_t> egress_tried_;
+};
+
+} // namespace bpfwatch
