@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "check/check.h"
 #include "cli/options.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -16,9 +17,10 @@ int main(int argc, char **argv)
 	Command cmd = parse_command_line(argc, argv);
 	if (cmd.name == Command::Name::Exit)
 		return cmd.exit_code;
-	setup_logging(cmd.watch.verbosity);
+	bool check = cmd.name == Command::Name::Check;
+	setup_logging(check ? cmd.check.watch.verbosity : cmd.watch.verbosity);
 	try {
-		return run_watch(cmd.watch);
+		return check ? run_check(cmd.check) : run_watch(cmd.watch);
 	} catch (const Error &e) {
 		std::cerr << "bpfwatch: " << e.what() << "\n";
 	} catch (const std::exception &e) {

@@ -62,6 +62,27 @@ TEST(CommandLine, BadInputExitsWithTwo)
 	EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 4);
 }
 
+TEST(CommandLine, CheckSubcommand)
+{
+	Command c = parse({"check", "--container", "log-router", "--to", "198.51.100.7:514", "--window", "5s",
+			   "--min-bytes", "100", "--require-ack", "-o", "json"});
+	ASSERT_EQ(c.name, Command::Name::Check);
+	EXPECT_EQ(c.check.watch.containers, (std::vector<std::string>{"log-router"}));
+	EXPECT_EQ(c.check.to, "198.51.100.7:514");
+	EXPECT_EQ(c.check.window, std::chrono::milliseconds(5000));
+	EXPECT_EQ(c.check.min_bytes, 100u);
+	EXPECT_TRUE(c.check.require_ack);
+	EXPECT_TRUE(c.check.watch.json);
+	EXPECT_EQ(parse({"check", "-c", "x"}).check.window, std::chrono::milliseconds(30000));
+
+	::testing::internal::CaptureStderr();
+	EXPECT_EQ(parse({"check"}).exit_code, 2);
+	EXPECT_EQ(parse({"check", "-c", "a", "-c", "b"}).exit_code, 2);
+	EXPECT_EQ(parse({"check", "-c", "a", "--window", "soon"}).exit_code, 2);
+	std::string err = ::testing::internal::GetCapturedStderr();
+	EXPECT_NE(err.find("exactly one"), std::string::npos) << err;
+}
+
 TEST(CommandLine, HelpAndVersionExitZero)
 {
 	::testing::internal::CaptureStdout();

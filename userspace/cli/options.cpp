@@ -30,8 +30,63 @@ constexpr const char *kFooter =
 	"  bpfwatch --container log-router --duration 30s --output json\n"
 	"  bpfwatch --pid 4242 --events\n"
 	"  bpfwatch --runtime podman --container web   # Podman, socket or CLI\n"
+	"  bpfwatch check --container log-router --to 198.51.100.7:514\n"
+	"Commands: check (did the data leave the host? see bpfwatch check --help)\n"
 	"Exit status: 0 ok, 2 error (bad input, missing privilege, setup),\n"
 	"3 every watched container exited.";
+
+// The options that say what to watch, shared by the watch and check commands.
+struct TargetFlags {
+	CLI::Option *runtime, *docker_socket, *podman_socket;
+};
+
+TargetFlags add_target_options(CLI::App &app, WatchOptions &w, const char *verb)
+{
+	app.add_option("-c,--container", w.containers,
+		       std::string("Container to ") + verb +
+			       ": name, full ID or unique ID prefix (repeatable); "
+			       "resolved through the container runtime (see --runtime)")
+		->type_name("NAME");
+	app.add_option("--cgroup", w.cgroups,
+		       std::string("cgroup v2 directory to ") + verb +
+			       ", relative to the cgroup2 mount (/docker/<id>) or absolute (repeatable)")
+		->type_name("PATH");
+	app.add_option("-p,--pid", w.pids, std::string("The cgroup of this process (repeatable)"))->type_name("PID");
+	TargetFlags f;
+	f.runtime = app.add_option("--runtime", w.runtime,
+				   "Who resolves --container names and names containers: auto asks "
+				   "Docker's socket, then Podman's socket (else the podman CLI), each "
+				   "that is present; docker or podman asks only that one")
+			    ->check(CLI::IsMember({"auto", "docker", "podman"}));
+	f.docker_socket = app.add_option("--docker-socket", w.docker_socket,
+					 "Docker Engine API socket (given alone: --runtime docker)")
+				  ->type_name("PATH");
+	f.podman_socket = app.add_option("--podman-socket", w.podman_socket,
+					 "Podman's Docker-compatible API socket, served by `podman system "
+					 "service`; without it the podman CLI is asked (given alone: "
+					 "--runtime podman)")
+				  ->type_name("PATH");
+	return f;
+}
+
+// After parsing: what the target options imply.
+void finish_target_options(const TargetFlags &f, WatchOptions &w)
+{
+	// Naming one runtime's socket says which runtime to ask.
+	if (f.runtime->count() == 0 && f.docker_socket->count() != f.podman_socket->count())
+		w.runtime = f.docker_socket->count() ? "docker" : "podman";
+	for (pid_t pid : w.pids)
+		if (pid <= 0)
+			throw Error("--pid " + std::to_string(pid) + ": not a process id");
+}
+
+constexpr const char *kCheckDescription =
+	"Did the container's data leave the host? Watches for --window and exits\n"
+	"0 when at least --min-bytes were sent to a remote peer (one reached\n"
+	"through a gateway, not this host or its container networks) and left\n"
+	"the host as IP packets, and, with --require-ack, were acknowledged by\n"
+	"the peer; 1 when not (not_delivered, or silent: no socket activity at\n"
+	"all); 2 on error. Prints one line with the reason, or one JSON object.";
 
 } // namespace
 
@@ -39,36 +94,17 @@ Command parse_command_line(int argc, char **argv)
 {
 	Command cmd;
 	WatchOptions &w = cmd.watch;
+	CheckOptions &c = cmd.check;
 	std::string duration, interval = "5s", output = "table", alert_silence;
+	std::string check_output = "text", window = "30s";
 
 	CLI::App app(kDescription, "bpfwatch");
 	app.footer(kFooter);
 	app.set_version_flag("--version", BPFWATCH_VERSION);
 	app.option_defaults()->always_capture_default();
+	app.require_subcommand(0, 1);
 
-	app.add_option("-c,--container", w.containers,
-		       "Container to watch: name, full ID or unique ID prefix (repeatable); "
-		       "resolved through the container runtime (see --runtime)")
-		->type_name("NAME");
-	app.add_option("--cgroup", w.cgroups,
-		       "cgroup v2 directory to watch, relative to the cgroup2 mount "
-		       "(/docker/<id>) or absolute (repeatable)")
-		->type_name("PATH");
-	app.add_option("-p,--pid", w.pids, "Watch the cgroup of this process (repeatable)")->type_name("PID");
-	auto *runtime_opt =
-		app.add_option("--runtime", w.runtime,
-			       "Who resolves --container names and names containers: auto asks "
-			       "Docker's socket, then Podman's socket (else the podman CLI), each "
-			       "that is present; docker or podman asks only that one")
-			->check(CLI::IsMember({"auto", "docker", "podman"}));
-	auto *docker_opt = app.add_option("--docker-socket", w.docker_socket,
-					  "Docker Engine API socket (given alone: --runtime docker)")
-				   ->type_name("PATH");
-	auto *podman_opt = app.add_option("--podman-socket", w.podman_socket,
-					  "Podman's Docker-compatible API socket, served by `podman system "
-					  "service`; without it the podman CLI is asked (given alone: "
-					  "--runtime podman)")
-				   ->type_name("PATH");
+	TargetFlags watch_flags = add_target_options(app, w, "watch");
 	app.add_option("-d,--duration", duration, "Stop after this long (500ms, 30s, 5m); default: until Ctrl-C")
 		->type_name("TIME");
 	auto *interval_opt = app.add_option("-i,--interval", interval,
@@ -88,12 +124,36 @@ Command parse_command_line(int argc, char **argv)
 	app.add_option("--top", w.top, "Destinations shown per container in the table")->check(CLI::PositiveNumber);
 	app.add_flag("-v,--verbose", w.verbosity, "More logging (repeat for libbpf's debug log)");
 
+	CLI::App *check = app.add_subcommand("check", kCheckDescription);
+	check->option_defaults()->always_capture_default();
+	check->footer("Examples:\n"
+		      "  bpfwatch check --container log-router --to 198.51.100.7:514 --window 30s\n"
+		      "  bpfwatch check -c log-router --require-ack --output json\n"
+		      "Exit status: 0 delivered, 1 not delivered or silent, 2 error.");
+	TargetFlags check_flags = add_target_options(*check, c.watch, "check");
+	check->add_option("--to", c.to, "Only this peer counts: HOST or HOST:PORT ([V6]:PORT), an IP address")
+		->type_name("HOST[:PORT]");
+	check->add_option("-w,--window", window, "How long to watch (500ms, 30s, 5m)")->type_name("TIME");
+	check->add_option("--min-bytes", c.min_bytes, "Bytes that must have left the host (and been acknowledged)")
+		->check(CLI::PositiveNumber);
+	check->add_flag("--require-ack", c.require_ack,
+			"Also require the bytes to be acknowledged by the peer (TCP)");
+	check->add_option("-o,--output", check_output, "Output format")->check(CLI::IsMember({"text", "json"}));
+	check->add_flag("-v,--verbose", c.watch.verbosity, "More logging (repeat for libbpf's debug log)");
+
 	try {
 		app.parse(argc, argv);
+		if (check->parsed()) {
+			cmd.name = Command::Name::Check;
+			finish_target_options(check_flags, c.watch);
+			c.watch.json = check_output == "json";
+			c.window = parse_duration(window);
+			if (c.watch.containers.size() + c.watch.cgroups.size() + c.watch.pids.size() != 1)
+				throw Error("check takes exactly one --container, --cgroup or --pid");
+			return cmd;
+		}
+		finish_target_options(watch_flags, w);
 		w.json = output == "json";
-		// Naming one runtime's socket says which runtime to ask.
-		if (runtime_opt->count() == 0 && docker_opt->count() != podman_opt->count())
-			w.runtime = docker_opt->count() ? "docker" : "podman";
 		if (!duration.empty())
 			w.duration = parse_duration(duration);
 		if (!alert_silence.empty())
@@ -102,21 +162,18 @@ Command parse_command_line(int argc, char **argv)
 		// A trace reads best without reports in between, unless asked.
 		if (w.events && interval_opt->count() == 0)
 			w.interval = std::chrono::milliseconds(0);
-		for (pid_t pid : w.pids)
-			if (pid <= 0)
-				throw Error("--pid " + std::to_string(pid) + ": not a process id");
 	} catch (const CLI::CallForHelp &) {
-		std::cout << app.help();
-		return {Command::Name::Exit, kExitOk, {}};
+		std::cout << (check->parsed() ? check->help() : app.help());
+		return {Command::Name::Exit, kExitOk, {}, {}};
 	} catch (const CLI::CallForVersion &) {
 		std::cout << "bpfwatch " << BPFWATCH_VERSION << "\n";
-		return {Command::Name::Exit, kExitOk, {}};
+		return {Command::Name::Exit, kExitOk, {}, {}};
 	} catch (const CLI::ParseError &e) {
 		std::cerr << "bpfwatch: " << e.what() << " (see bpfwatch --help)\n";
-		return {Command::Name::Exit, kExitError, {}};
+		return {Command::Name::Exit, kExitError, {}, {}};
 	} catch (const Error &e) {
 		std::cerr << "bpfwatch: " << e.what() << "\n";
-		return {Command::Name::Exit, kExitError, {}};
+		return {Command::Name::Exit, kExitError, {}, {}};
 	}
 	return cmd;
 }

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,11 +33,22 @@ struct WatchOptions {
 	int verbosity = 0;
 };
 
+// `bpfwatch check`: the targets and output settings of WatchOptions, and
+// what counts as delivered.
+struct CheckOptions {
+	WatchOptions watch;
+	std::string to;                          // HOST[:PORT]; empty: any peer
+	std::chrono::milliseconds window{30000};
+	std::uint64_t min_bytes = 1;
+	bool require_ack = false;
+};
+
 struct Command {
-	enum class Name { Watch, Exit };
+	enum class Name { Watch, Check, Exit };
 	Name name = Name::Watch;
 	int exit_code = 0; // for Exit: --help, --version, or a usage error
 	WatchOptions watch;
+	CheckOptions check;
 };
 
 // Parses argv; --help/--version/usage errors print and yield Name::Exit.

@@ -166,10 +166,8 @@ private:
 
 } // namespace
 
-int run_watch(const WatchOptions &opt)
+TargetBook resolve_book(const WatchOptions &opt)
 {
-	install_stop_signals();
-
 	ResolveOptions ro;
 	ro.containers = opt.containers;
 	ro.cgroups = opt.cgroups;
@@ -183,9 +181,14 @@ int run_watch(const WatchOptions &opt)
 	check_can_load_probes();
 
 	std::shared_ptr<CgroupNamer> namer = CgroupNamer::from_options(ro);
-	TargetBook book(std::move(targets), cgroup_root_or_detect(ro.cgroup_root),
-			[namer](std::uint64_t id) { return namer->describe(id); });
+	return TargetBook(std::move(targets), cgroup_root_or_detect(ro.cgroup_root),
+			  [namer](std::uint64_t id) { return namer->describe(id); });
+}
 
+int run_watch(const WatchOptions &opt)
+{
+	install_stop_signals();
+	TargetBook book = resolve_book(opt);
 	OutputOptions oo;
 	oo.histogram = opt.histogram;
 	oo.top_destinations = opt.top;

@@ -2,8 +2,13 @@
 #pragma once
 
 #include "cli/options.h"
+#include "watch/target_book.h"
 
 namespace bpfwatch {
+
+// Resolves what the options name (nothing: everything) and checks that the
+// probes can load. Throws Error naming what it could not find or lacks.
+TargetBook resolve_book(const WatchOptions &options);
 
 // The default command: attach, stream records into the aggregator, report
 // every interval and at exit. Returns the exit code; throws Error.
