@@ -64,6 +64,8 @@ Subprocess::Subprocess(std::vector<std::string> argv)
 	err_path_ = base + ".err";
 	pid_ = fork();
 	if (pid_ == 0) {
+		// Its own process group: destruction takes its children along.
+		setpgid(0, 0);
 		int out = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		dup2(out, 1);
@@ -79,10 +81,10 @@ Subprocess::Subprocess(std::vector<std::string> argv)
 
 Subprocess::~Subprocess()
 {
-	if (status_ < 0 && pid_ > 0) {
-		kill(pid_, SIGKILL);
+	if (pid_ > 0)
+		kill(-pid_, SIGKILL);
+	if (status_ < 0 && pid_ > 0)
 		waitpid(pid_, nullptr, 0);
-	}
 	unlink(out_path_.c_str());
 	unlink(err_path_.c_str());
 }
@@ -114,6 +116,12 @@ void Subprocess::signal(int sig)
 {
 	if (status_ < 0)
 		kill(pid_, sig);
+}
+
+void Subprocess::signal_group(int sig)
+{
+	if (pid_ > 0)
+		kill(-pid_, sig);
 }
 
 std::string Subprocess::out() const

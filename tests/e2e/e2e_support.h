@@ -25,7 +25,8 @@ struct CommandResult {
 CommandResult sh(const std::string &command);
 std::string sh_out(const std::string &command); // stdout, trailing newline cut
 
-// A process with stdout and stderr captured in files; killed on destruction.
+// A process with stdout and stderr captured in files, in a process group of
+// its own that is killed on destruction.
 class Subprocess {
 public:
 	explicit Subprocess(std::vector<std::string> argv);
@@ -38,7 +39,8 @@ public:
 	bool wait_for_stderr(const std::string &text, std::chrono::milliseconds timeout);
 	// Exit status (or 128 + signal); -1 if still running after timeout.
 	int wait(std::chrono::milliseconds timeout);
-	void signal(int sig);
+	void signal(int sig);       // the process itself
+	void signal_group(int sig); // it and its children
 	std::string out() const;
 	std::string err() const;
 

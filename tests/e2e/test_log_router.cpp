@@ -106,6 +106,11 @@ TEST_F(LogRouter, JsonSummaryReportsExactlyWhatTheContainerDid)
 	EXPECT_EQ(d["address"], sink_ip_);
 	EXPECT_EQ(d["port"], 5514);
 	EXPECT_EQ(d["bytes"], kSinkBytes);
+	// A sink on the Docker bridge is on this host: acknowledged, never left.
+	EXPECT_EQ(d["locality"], "local-container");
+	EXPECT_EQ(d["delivery"]["acked_bytes"], kSinkBytes);
+	EXPECT_EQ(d["delivery"]["connects"], 1);
+	EXPECT_EQ(s["delivery"]["left_host_bytes"], 0);
 	std::uint64_t hist_calls = 0;
 	for (const auto &b : s["histogram"])
 		hist_calls += b["count"].get<std::uint64_t>();
@@ -160,6 +165,17 @@ TEST_F(LogRouter, WatchingEverythingNamesEachContainer)
 	// nc writes what it received to its stdout, the pipe into wc; wc
 	// writes "10000\n" to the container's stdout.
 	EXPECT_EQ(sink->at("stdio")["bytes"], kSinkBytes + std::to_string(kSinkBytes).size() + 1);
+}
+
+TEST_F(LogRouter, CheckSaysBytesToASinkOnThisHostNeverLeftIt)
+{
+	Subprocess bw({BPFWATCH_BINARY, "check", "--container", router_->name(), "--window", "5s"});
+	ASSERT_TRUE(bw.wait_for_stderr("checking", 20s)) << bw.err();
+	start_workload();
+	ASSERT_EQ(sink_received(), std::to_string(kSinkBytes));
+	EXPECT_EQ(bw.wait(30s), 1) << bw.err();
+	EXPECT_EQ(bw.out(), "FAIL: 9.8 KiB sent, none of it left the host (" + sink_ip_ +
+				    ":5514/tcp is on this host)\n");
 }
 
 TEST_F(LogRouter, SigintAndSigtermPrintTheSummaryAndDetachEverything)

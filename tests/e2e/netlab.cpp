@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "e2e/netlab.h"
+
+#include <unistd.h>
+
+namespace bpfwatch::e2e {
+
+RemoteHost::RemoteHost()
+{
+	std::string tag = std::to_string(getpid() % 100000);
+	router_ = "bwrouter-" + tag;
+	sink_ = "bwsink-" + tag;
+	host_if_ = "bwh" + tag;
+	count_file_ = "/tmp/bpfwatch-sink-" + tag + ".count";
+	const std::string r0 = "bwr0", r1 = "bwr1", s0 = "bws0";
+	std::string script =
+		"set -e; ip netns add " + router_ + "; ip netns add " + sink_ +
+		"; ip link add " + host_if_ + " type veth peer name " + r0 + " netns " + router_ +
+		"; ip link add " + r1 + " netns " + router_ + " type veth peer name " + s0 + " netns " + sink_ +
+		"; ip addr add 192.0.2.1/30 dev " + host_if_ + "; ip link set " + host_if_ + " up" +
+		"; ip -n " + router_ + " addr add 192.0.2.2/30 dev " + r0 + "; ip -n " + router_ +
+		" addr add 198.51.100.1/24 dev " + r1 + "; ip -n " + router_ + " link set " + r0 +
+		" up; ip -n " + router_ + " link set " + r1 + " up; ip -n " + router_ +
+		" link set lo up; ip netns exec " + router_ + " sysctl -qw net.ipv4.ip_forward=1" +
+		"; ip -n " + sink_ + " addr add " + kAddress + "/24 dev " + s0 + "; ip -n " + sink_ + " link set " +
+		s0 + " up; ip -n " + sink_ + " link set lo up; ip -n " + sink_ +
+		" route add default via 198.51.100.1; ip route add 198.51.100.0/24 via 192.0.2.2 dev " + host_if_;
+	CommandResult r = sh(script + " 2>&1");
+	if (r.status != 0) {
+		error_ = "could not build the remote host namespaces: " + r.out;
+		return;
+	}
+	// The rule for test traffic: only to what the test made. The route to
+	// the sink must leave through our own veth, via our router.
+	std::string route = sh_out(std::string("ip route get ") + kAddress);
+	if (route.find("via 192.0.2.2 dev " + host_if_) == std::string::npos) {
+		error_ = "route to " + std::string(kAddress) + " does not go through " + host_if_ + ": " + route;
+		return;
+	}
+	ok_ = true;
+}
+
+RemoteHost::~RemoteHost()
+{
+	listener_.reset();
+	sh("ip route del 198.51.100.0/24 via 192.0.2.2 dev " + host_if_ + " 2>/dev/null; ip link del " + host_if_ +
+	   " 2>/dev/null; ip netns del " + sink_ + " 2>/dev/null; ip netns del " + router_ + " 2>/dev/null; rm -f " +
+	   count_file_);
+}
+
+std::string RemoteHost::exec(const std::string &ns, const std::string &cmd)
+{
+	return sh_out("ip netns exec " + ns + " " + cmd + " 2>&1");
+}
+
+void RemoteHost::listen(int port)
+{
+	unlink(count_file_.c_str());
+	listener_ = std::make_unique<Subprocess>(std::vector<std::string>{
+		"/usr/sbin/ip", "netns", "exec", sink_, "/bin/sh", "-c",
+		"sleep 120 | busybox nc -l -p " + std::to_string(port) + " | wc -c > " + count_file_});
+	// Listening once the socket shows up in the sink's namespace.
+	eventually([&] { return exec(sink_, "ss -Hltn").find(":" + std::to_string(port)) != std::string::npos; },
+		   std::chrono::seconds(5));
+}
+
+void RemoteHost::stop_listening()
+{
+	listener_.reset(); // kills the listener's whole process group
+}
+
+std::string RemoteHost::received(std::chrono::milliseconds timeout)
+{
+	std::string got;
+	eventually([&] { return !(got = sh_out("cat " + count_file_ + " 2>/dev/null")).empty(); }, timeout);
+	return got;
+}
+
+void RemoteHost::drop(int port, bool on)
+{
+	exec(sink_, std::string("iptables ") + (on ? "-A" : "-D") + " INPUT -p tcp --dport " + std::to_string(port) +
+			    " -j DROP");
+}
+
+} // namespace bpfwatch::e2e

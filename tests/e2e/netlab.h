@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// A remote log host made by the test: a sink namespace behind a router
+// namespace, reached from the host through a veth and a gateway route, so
+// the host's routing sees it as off the host (as a real log host is).
+// Addresses come from the documentation ranges 192.0.2.0/30 (host-router)
+// and 198.51.100.0/24 (router-sink). Everything is removed on destruction.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "e2e/e2e_support.h"
+
+namespace bpfwatch::e2e {
+
+class RemoteHost {
+public:
+	static constexpr const char *kAddress = "198.51.100.7";
+
+	RemoteHost();
+	~RemoteHost();
+	RemoteHost(const RemoteHost &) = delete;
+	RemoteHost &operator=(const RemoteHost &) = delete;
+
+	bool ok() const { return ok_; }
+	const std::string &error() const { return error_; }
+
+	// `sleep | nc -l -p PORT | wc -c` inside the sink namespace: one
+	// connection, whose byte count received() returns once it closed.
+	void listen(int port);
+	void stop_listening();
+	std::string received(std::chrono::milliseconds timeout);
+	// Drop (or stop dropping) everything that reaches the sink's port.
+	void drop(int port, bool on);
+
+private:
+	std::string exec(const std::string &ns, const std::string &cmd);
+
+	std::string router_, sink_, host_if_, count_file_;
+	bool ok_ = false;
+	std::string error_;
+	std::unique_ptr<Subprocess> listener_;
+};
+
+} // namespace bpfwatch::e2e
