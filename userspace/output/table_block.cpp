@@ -94,7 +94,7 @@ std::string errno_brief(const DestinationStats &s)
 	return brief;
 }
 
-Lines destinations(const Window &w, std::size_t top)
+Lines destinations(const Window &w, std::size_t top, std::uint64_t now_ns)
 {
 	Lines out;
 	auto ranked = ranked_destinations(w);
@@ -114,14 +114,17 @@ Lines destinations(const Window &w, std::size_t top)
 			std::string row = fmt::format("  {}{:>11}{:>9}{:>8}",
 						      pad_right(truncate_end(names[i], width), width),
 						      format_bytes(s.counts.bytes), s.counts.calls, s.counts.errors);
-			std::string brief = errno_brief(s);
+			std::string errnos = errno_brief(s), brief = errnos;
+			// "last successful send N s ago": how long a silent peer has been so.
+			if (auto age = age_s(s.last_success_ns, now_ns))
+				brief += (brief.empty() ? "" : " ") + fmt::format("ok {} ago", format_duration(*age));
 			if (brief.empty()) {
 				out.push_back(std::move(row));
 			} else if (display_width(row) + 1 + brief.size() <= kTableWidth) {
 				out.push_back(row + " " + brief);
-			} else { // a wide address took the room: the errnos go below it
+			} else { // a wide address took the room: the rest goes below it
 				out.push_back(std::move(row));
-				out.push_back("    errnos: " + brief);
+				out.push_back((errnos.empty() ? "    " : "    errnos: ") + brief);
 			}
 		}
 	}
@@ -231,7 +234,7 @@ Lines table_block(const TargetReport &tr, const Report &report, const OutputOpti
 	const Window &w = tr.window;
 	Lines out{header(tr, report)};
 	append(out, kinds(w));
-	append(out, destinations(w, options.top_destinations));
+	append(out, destinations(w, options.top_destinations, report.now_ns));
 	append(out, delivery(tr, report));
 	append(out, errors(w));
 	if (options.histogram)
