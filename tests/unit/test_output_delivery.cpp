@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// Delivery numbers in the table and in JSON: acknowledged, in flight,
+// retransmitted, left the host, placed, and how long ago.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "aggregator/delivery_delta.h"
+#include "output/table_block.h"
+#include "unit/fixtures/output/sample_report.h"
+
+namespace bpfwatch {
+namespace {
+
+using namespace testing;
+
+constexpr std::uint64_t kNow = 100'000'000'000; // CLOCK_MONOTONIC of the report
+
+// log_router_report(), its sink remote, with the network's view of it.
+Report delivered_report()
+{
+	TargetReport tr = log_router_report();
+	Destination sink = Destination::from(inet_dest(IPPROTO_TCP, "172.17.0.3", 5514));
+	tr.window.destinations[sink].last_success_ns = kNow - 2'500'000'000;
+	Peer p = peer_of(sink);
+	PeerDelivery &d = tr.window.delivery[p];
+	d.tcp.bytes_acked = 12000;
+	d.tcp.unacked = 288;
+	d.tcp.retrans_segs = 4;
+	d.tcp.connects = 1;
+	d.tcp.last_ack_ns = kNow - 500'000'000;
+	d.egress = {210, 23208};
+	tr.locality[p] = Locality::remote;
+	// A peer no send reached: every connect refused.
+	Peer refused = peer_of(Destination::from(inet_dest(IPPROTO_TCP, "198.51.100.7", 514)));
+	tr.window.delivery[refused].tcp.connect_failures = 37;
+	tr.window.delivery[refused].tcp.connect_errors[ECONNREFUSED] = 37;
+	tr.locality[refused] = Locality::remote;
+	Report r = interval_of(tr);
+	r.now_ns = kNow;
+	r.delivery_stats = DeliveryStats{};
+	return r;
+}
+
+TEST(OutputDelivery, TableShowsEachPeerAndWhatLeftTheHost)
+{
+	Report r = delivered_report();
+	auto lines = table_block(r.targets[0], r, {});
+	std::string text;
+	for (const std::string &l : lines) {
+		EXPECT_LE(l.size(), 80u) << l;
+		text += l + "\n";
+	}
+	// The errno and the last good send do not fit beside it: below it.
+	EXPECT_NE(text.find("  tcp 172.17.0.3:5514             12.0 KiB      200       3\n"
+			    "    errnos: ECONNREFUSED ok 2.5s ago\n"),
+		  std::string::npos)
+		<< text;
+	EXPECT_NE(text.find("  delivery              where         acked  unacked retrans left host  last ack\n"),
+		  std::string::npos)
+		<< text;
+	EXPECT_NE(text.find("  172.17.0.3:5514/tcp   remote     11.7 KiB    288 B       4  22.7 KiB      0.5s\n"),
+		  std::string::npos)
+		<< text;
+	EXPECT_NE(text.find("  198.51.100.7:514/tcp  remote          0 B      0 B       0       0 B         -\n"
+			    "    connect: ECONNREFUSED 37\n"),
+		  std::string::npos)
+		<< text;
+	EXPECT_NE(text.find("  left the host: 22.7 KiB in 210 packets; acknowledged by remote peers: 11.7 KiB\n"),
+		  std::string::npos)
+		<< text;
+}
+
+TEST(OutputDelivery, NoDeliveryProbeNoDeliveryLines)
+{
+	Report r = delivered_report();
+	r.delivery_stats.reset();
+	for (const std::string &l : table_block(r.targets[0], r, {}))
+		EXPECT_EQ(l.find("delivery"), std::string::npos) << l;
+}
+
+TEST(OutputDelivery, JsonDestinationsCarryDeliveryAndLocality)
+{
+	std::ostringstream out;
+	make_json_output(out, {})->report(delivered_report());
+	auto j = nlohmann::json::parse(out.str());
+	EXPECT_EQ(j["delivery"]["left_host_bytes"], 23208);
+	EXPECT_EQ(j["delivery"]["acked_remote_bytes"], 12000);
+	EXPECT_EQ(j["delivery"]["connect_failures"], 37);
+	ASSERT_EQ(j["destinations"].size(), 2u);
+	const auto &sink = j["destinations"][0];
+	EXPECT_EQ(sink["address"], "172.17.0.3");
+	EXPECT_EQ(sink["locality"], "remote");
+	EXPECT_DOUBLE_EQ(sink["last_send_age_s"].get<double>(), 2.5);
+	EXPECT_EQ(sink["delivery"]["acked_bytes"], 12000);
+	EXPECT_EQ(sink["delivery"]["unacked_bytes"], 288);
+	EXPECT_EQ(sink["delivery"]["retransmits"], 4);
+	EXPECT_EQ(sink["delivery"]["egress_bytes"], 23208);
+	EXPECT_DOUBLE_EQ(sink["delivery"]["last_ack_age_s"].get<double>(), 0.5);
+	const auto &refused = j["destinations"][1];
+	EXPECT_EQ(refused["address"], "198.51.100.7");
+	EXPECT_EQ(refused["bytes"], 0);
+	EXPECT_EQ(refused["delivery"]["connect_errors"]["ECONNREFUSED"], 37);
+	EXPECT_TRUE(refused["delivery"]["last_ack_age_s"].is_null());
+}
+
+} // namespace
+} // namespace bpfwatch
