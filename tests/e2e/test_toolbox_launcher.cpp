@@ -36,6 +36,7 @@ int lines(const std::string &s)
 
 // Capability bits, as /proc/PID/status prints them.
 constexpr unsigned long long kSysAdmin = 1ull << 21, kPerfmon = 1ull << 38, kBpf = 1ull << 39;
+constexpr unsigned long long kNetAdmin = 1ull << 12; // CAP_NET_ADMIN
 
 class ToolboxLauncher : public ::testing::TestWithParam<std::string> {
 protected:
@@ -75,7 +76,8 @@ TEST_P(ToolboxLauncher, GrantsOnlyWhatBpfwatchNeeds)
 				  "test -S /run/podman/podman.sock && echo podman-sock; "
 				  "for n in pid net cgroup; do readlink /proc/self/ns/$n; done"});
 	ASSERT_EQ(r.status, 0) << r.err;
-	unsigned long long want = kBpf | kPerfmon;
+	// NET_ADMIN: the cgroup_skb egress counters.
+	unsigned long long want = kBpf | kPerfmon | kNetAdmin;
 	if (engine_.name == "docker") {
 		// Docker learned CAP_BPF in 23.0; before, CAP_SYS_ADMIN stands in.
 		int major = std::atoi(sh_out("docker version --format '{{.Server.Version}}'").c_str());
