@@ -128,7 +128,7 @@ CheckResult evaluate(const TargetReport &tr, const CheckCriteria &c)
 		}
 		r.retransmits += d.tcp.retrans_segs;
 		for (const auto &[err, n] : d.tcp.connect_errors)
-			r.errors[err ? errno_name(err) : "connect abandoned"] += n;
+			r.errors[connect_error_name(err)] += n;
 		for (const auto &[err, n] : d.icmp_errors)
 			r.errors[errno_name(err)] += n;
 	}

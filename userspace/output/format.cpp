@@ -74,4 +74,9 @@ std::string format_duration(double seconds)
 	return fmt::format("{}h{:02}m{:02}s", h, m, s);
 }
 
+std::string connect_error_name(int err)
+{
+	return err ? errno_name(err) : "abandoned";
+}
+
 } // namespace bpfwatch

@@ -14,6 +14,8 @@ std::string format_bytes(std::uint64_t bytes);
 // "ECONNREFUSED"; "errno N" when glibc has no name for it. The sign is
 // ignored, so a syscall's -errno return can be passed as is.
 std::string errno_name(int err);
+// A connect's errno; 0 means the application gave up before an answer.
+std::string connect_error_name(int err);
 // enum bw_syscall -> "write", "sendmmsg", ...; "syscall N" when unknown.
 std::string syscall_name(unsigned syscall);
 // enum bw_kind -> "pipe", "file", "socket", "tty", "other"; "kind N" when unknown.

@@ -28,11 +28,11 @@ json counts(const Counts &c)
 	return {{"bytes", c.bytes}, {"calls", c.calls}, {"errors", c.errors}};
 }
 
-json errnos(const std::map<int, std::uint64_t> &by_errno)
+json errnos(const std::map<int, std::uint64_t> &by_errno, std::string (*name)(int) = errno_name)
 {
 	json out = json::object();
 	for (const auto &[err, calls] : ranked_errnos(by_errno))
-		out[errno_name(err)] = calls;
+		out[name(err)] = calls;
 	return out;
 }
 
@@ -61,7 +61,7 @@ json delivery(const PeerDelivery &d, std::uint64_t now_ns)
 		  {"connect_attempts", t.connect_attempts},
 		  {"connects", t.connects},
 		  {"connect_failures", t.connect_failures},
-		  {"connect_errors", errnos(t.connect_errors)},
+		  {"connect_errors", errnos(t.connect_errors, connect_error_name)},
 		  {"closes", t.closes},
 		  {"close_errors", errnos(t.close_errors)},
 		  {"icmp_errors", errnos(d.icmp_errors)},

@@ -176,7 +176,7 @@ Lines delivery(const TargetReport &tr, const Report &report)
 					  age_text(age_s(d.tcp.last_ack_ns, report.now_ns))));
 		std::vector<std::string> failures;
 		for (const auto &[err, n] : ranked_errnos(d.tcp.connect_errors))
-			failures.push_back(fmt::format("{} {}", err ? errno_name(err) : "gave up", n));
+			failures.push_back(fmt::format("{} {}", connect_error_name(err), n));
 		for (const auto &[err, n] : ranked_errnos(d.icmp_errors))
 			failures.push_back(fmt::format("{} {} (ICMP)", errno_name(err), n));
 		if (d.tcp.resets_received)
