@@ -187,6 +187,7 @@ void print_latency(const Results &r, std::ostream &out)
 	} pairs[] = {{StateId::Watched, StateId::Bpftrace},
 		     {StateId::Unwatched, StateId::Floor},
 		     {StateId::Watched, StateId::Floor},
+		     {StateId::Tool, StateId::Bpftrace},
 		     {StateId::Events, StateId::Bpftrace}};
 	out << "\nratio of added cost\n";
 	for (auto [a, b] : pairs) {
@@ -358,6 +359,7 @@ json to_json(const Results &r)
 			{"watched_over_bpftrace", est_json(added_ratio(r, w, StateId::Watched, StateId::Bpftrace))},
 			{"unwatched_over_floor", est_json(added_ratio(r, w, StateId::Unwatched, StateId::Floor))},
 			{"watched_over_floor", est_json(added_ratio(r, w, StateId::Watched, StateId::Floor))},
+			{"tool_over_bpftrace", est_json(added_ratio(r, w, StateId::Tool, StateId::Bpftrace))},
 			{"events_over_bpftrace", est_json(added_ratio(r, w, StateId::Events, StateId::Bpftrace))}};
 		lat[workload_key(w)] = jw;
 	}

@@ -62,7 +62,7 @@ private:
 
 const char *state_key(StateId s)
 {
-	static const char *keys[] = {"none", "floor", "watched", "unwatched", "events", "bpftrace"};
+	static const char *keys[] = {"none", "floor", "watched", "unwatched", "tool", "events", "bpftrace"};
 	return keys[static_cast<int>(s)];
 }
 
@@ -252,6 +252,8 @@ std::unique_ptr<State> make_state(StateId id, Env &env)
 		return std::make_unique<ProbeState>(env.cgroups.watched_id());
 	case StateId::Unwatched:
 		return std::make_unique<ProbeState>(env.cgroups.other_id());
+	case StateId::Tool:
+		return std::make_unique<ToolRun>(env, bpfwatch_argv(env, false), "/dev/null", Readiness{true, 0});
 	case StateId::Events:
 		return std::make_unique<ToolRun>(env, bpfwatch_argv(env, true), "/dev/null", Readiness{true, 0});
 	case StateId::Bpftrace:

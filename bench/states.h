@@ -7,6 +7,8 @@
 //   watched    bpfwatch::Probe filtering on the writer's cgroup, with a
 //              consumer thread draining the ring into an Aggregator
 //   unwatched  the same Probe filtering on another (empty) cgroup
+//   tool       the bpfwatch binary in its default mode: --cgroup <ours>
+//              --output json, delivery probes (TCP, cgroup egress) included
 //   events     the bpfwatch binary: --cgroup <ours> --events --output json
 //   bpftrace   bpftrace summing sys_exit_write / sys_exit_sendto by cgroup
 #pragma once
@@ -30,10 +32,11 @@
 
 namespace bench {
 
-enum class StateId { None = 0, Floor, Watched, Unwatched, Events, Bpftrace };
-constexpr int kStates = 6;
-constexpr std::array<StateId, kStates> kAllStates{StateId::None,      StateId::Floor,  StateId::Watched,
-						  StateId::Unwatched, StateId::Events, StateId::Bpftrace};
+enum class StateId { None = 0, Floor, Watched, Unwatched, Tool, Events, Bpftrace };
+constexpr int kStates = 7;
+constexpr std::array<StateId, kStates> kAllStates{StateId::None,      StateId::Floor, StateId::Watched,
+						  StateId::Unwatched, StateId::Tool,  StateId::Events,
+						  StateId::Bpftrace};
 const char *state_key(StateId s);
 StateId state_from_key(const std::string &key); // throws on unknown
 

@@ -6,6 +6,8 @@
 #ifndef BW_ARCH_BPF_H
 #define BW_ARCH_BPF_H
 
+#include "bpfwatch.h"
+
 #if defined(__TARGET_ARCH_x86)
 /* arch/x86/entry/syscalls/syscall_64.tbl */
 #define BW_NR_write 1
@@ -36,5 +38,32 @@
 #else
 #error "bpfwatch: only x86_64 is supported so far (see bpf/arch.bpf.h)"
 #endif
+
+/* This architecture's syscall number -> enum bw_syscall, or -1. */
+static __always_inline int syscall_of(long nr)
+{
+	switch (nr) {
+	case BW_NR_write:
+		return BW_SYS_WRITE;
+	case BW_NR_writev:
+		return BW_SYS_WRITEV;
+	case BW_NR_pwrite64:
+		return BW_SYS_PWRITE64;
+	case BW_NR_pwritev:
+		return BW_SYS_PWRITEV;
+	case BW_NR_pwritev2:
+		return BW_SYS_PWRITEV2;
+	case BW_NR_sendto:
+		return BW_SYS_SENDTO;
+	case BW_NR_sendmsg:
+		return BW_SYS_SENDMSG;
+	case BW_NR_sendmmsg:
+		return BW_SYS_SENDMMSG;
+	case BW_NR_sendfile64:
+		return BW_SYS_SENDFILE64;
+	default:
+		return -1;
+	}
+}
 
 #endif /* BW_ARCH_BPF_H */

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Where the syscall hook's counts go: the cgroup filter (the first test of
+ * all), the exact per-cgroup totals, the health counters and the ring
+ * buffer with its batched wake-ups. Included by syscalls.bpf.c only.
+ */
+#ifndef BW_COUNTERS_BPF_H
+#define BW_COUNTERS_BPF_H
+
+#include "bpfwatch.h"
+
+/* Set by user space before load. */
+const volatile __u32 filter_mode = BW_FILTER_ALL;
+const volatile __u64 filter_cgroup_id = 0;
+const volatile bool want_timestamps = false;
+/* Watching everything includes bpfwatch itself: its own output must not
+ * feed its counts. */
+const volatile __u32 self_tgid = 0;
+/* Wake the reader once per this many records per CPU; the reader drains
+ * the ring at the end of every poll period too, so at low rates a record
+ * waits at most that long (100 ms). */
+const volatile __u32 wakeup_every = 1024;
+
+/* BW_FILTER_SET: cgroup id -> the target's slot in target_totals. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, __u32);
+} watched_cgroups SEC(".maps");
+
+/*
+ * Explicit targets count into a per-CPU array by slot (ONE: slot 0), whose
+ * lookup the verifier inlines; a hash lookup here cost ~30 ns per call.
+ * Watching everything, cgroups appear as they write, so they are keyed by
+ * id in a per-CPU hash. User space sizes both (the hash from a memory
+ * budget, so the total does not grow with the CPU count).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_totals);
+} target_totals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, struct bw_totals);
+} totals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BW_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pending_wakeup SEC(".maps");
+
+static const struct bw_totals zero_totals;
+
+/* The target slot of a watched cgroup, or -1: the first test of all. */
+static __always_inline int watched_slot(__u64 cgid)
+{
+	__u32 *slot;
+
+	if (filter_mode == BW_FILTER_ONE)
+		return cgid == filter_cgroup_id ? 0 : -1;
+	if (filter_mode == BW_FILTER_SET) {
+		slot = bpf_map_lookup_elem(&watched_cgroups, &cgid);
+		return slot ? *slot : -1;
+	}
+	return (bpf_get_current_pid_tgid() >> 32) != self_tgid ? 0 : -1;
+}
+
+static __always_inline void stat_inc(__u32 stat)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &stat);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline struct bw_totals *totals_of(__u64 cgid, __u32 slot)
+{
+	struct bw_totals *t;
+
+	if (filter_mode != BW_FILTER_ALL)
+		return bpf_map_lookup_elem(&target_totals, &slot);
+	t = bpf_map_lookup_elem(&totals, &cgid);
+	if (t)
+		return t;
+	/* -EEXIST means another CPU created it first: fine. */
+	bpf_map_update_elem(&totals, &cgid, &zero_totals, BPF_NOEXIST);
+	t = bpf_map_lookup_elem(&totals, &cgid);
+	if (!t)
+		stat_inc(BW_STAT_TOTALS_FULL);
+	return t;
+}
+
+static __always_inline __u64 wakeup_flag(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&pending_wakeup, &zero);
+
+	if (n && ++*n >= wakeup_every) {
+		*n = 0;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void count(struct bw_counts *k, __s64 ret)
+{
+	if (ret >= 0) {
+		k->bytes += ret;
+		k->calls += 1;
+	} else {
+		k->errors += 1;
+	}
+}
+
+#endif /* BW_COUNTERS_BPF_H */
