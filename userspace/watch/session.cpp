@@ -27,29 +27,35 @@ ProbeConfig probe_config(const TargetBook &book, const SessionOptions &options)
 	return cfg;
 }
 
+// Delivery adds to what the syscall counts say; without it (an old kernel,
+// say) bpfwatch still runs and says what is missing.
+std::unique_ptr<DeliveryProbe> open_delivery(const TargetBook &book, const SessionOptions &options)
+{
+	if (!options.delivery)
+		return nullptr;
+	try {
+		DeliveryConfig cfg;
+		cfg.cgroup_ids = book.explicit_ids();
+		return std::make_unique<DeliveryProbe>(cfg);
+	} catch (const Error &e) {
+		spdlog::warn("delivery numbers (acknowledged, left the host) are off: {}", e.what());
+		return nullptr;
+	}
+}
+
 } // namespace
 
 Session::Session(TargetBook &book, const SessionOptions &options)
-	: book_(book), options_(options), probe_(probe_config(book, options), [this](const bw_event &e) {
+	: book_(book), options_(options), delivery_(open_delivery(book, options)),
+	  probe_(probe_config(book, options), [this](const bw_event &e) {
 		  agg_.add(e, monotonic_ns());
 		  if (options_.on_event)
 			  options_.on_event(e);
 	  })
 {
-	if (!options.delivery)
-		return;
-	// Delivery adds to what the syscall counts say; without it (an old
-	// kernel, say) bpfwatch still runs and says what is missing.
-	try {
-		DeliveryConfig cfg;
-		cfg.cgroup_ids = book.explicit_ids();
-		delivery_ = std::make_unique<DeliveryProbe>(cfg);
-	} catch (const Error &e) {
-		spdlog::warn("delivery numbers (acknowledged, left the host) are off: {}", e.what());
-		return;
-	}
-	for (std::uint64_t id : book.explicit_ids())
-		attach_egress(book.target(id));
+	if (delivery_)
+		for (std::uint64_t id : book.explicit_ids())
+			attach_egress(book.target(id));
 }
 
 Session::~Session() = default;

@@ -57,8 +57,11 @@ private:
 	TargetBook &book_;
 	SessionOptions options_;
 	Aggregator agg_;
-	Probe probe_;
+	// Loaded before probe_: each load parses the kernel's BTF (megabytes)
+	// and frees it; doing so before the ring is mapped keeps the peak RSS
+	// down to the larger of the two, not their sum.
 	std::unique_ptr<DeliveryProbe> delivery_;
+	Probe probe_;
 	DeliveryStats delivery_stats_;
 	LocalityCache places_;
 	std::set<std::uint64_t> egress_tried_;
