@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "e2e/e2e_support.h"
 
+#include "util/command.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -23,14 +25,6 @@ std::string slurp(const std::string &path)
 	return ss.str();
 }
 
-int decode_status(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return -1;
-}
 
 } // namespace
 
@@ -44,7 +38,7 @@ CommandResult sh(const std::string &command)
 	size_t n;
 	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
 		r.out.append(buf, n);
-	r.status = decode_status(pclose(p));
+	r.status = exit_status(pclose(p));
 	return r;
 }
 
@@ -102,7 +96,7 @@ int Subprocess::wait(std::chrono::milliseconds timeout)
 	while (status_ < 0) {
 		int status = 0;
 		if (waitpid(pid_, &status, WNOHANG) == pid_) {
-			status_ = decode_status(status);
+			status_ = exit_status(status);
 			break;
 		}
 		if (std::chrono::steady_clock::now() >= deadline)

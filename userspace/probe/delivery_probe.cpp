@@ -10,13 +10,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <vector>
 
 #include "delivery.skel.h"
 #include "probe/egress_links.h"
+#include "probe/map_memory.h"
 #include "util/error.h"
 
 namespace bpfwatch {
@@ -294,19 +294,7 @@ void DeliveryProbe::forget_cgroup(std::uint64_t cgroup_id)
 
 std::uint64_t DeliveryProbe::kernel_memory_bytes() const
 {
-	// The kernel's own accounting of each map ("memlock:" in fdinfo).
-	std::uint64_t total = 0;
-	bpf_map *map;
-
-	bpf_object__for_each_map(map, skel_->obj)
-	{
-		std::ifstream info("/proc/self/fdinfo/" + std::to_string(bpf_map__fd(map)));
-		std::string line;
-		while (std::getline(info, line))
-			if (line.rfind("memlock:", 0) == 0)
-				total += std::stoull(line.substr(8));
-	}
-	return total;
+	return maps_memlock_bytes(skel_->obj);
 }
 
 std::vector<ProgramCost> DeliveryProbe::program_costs() const

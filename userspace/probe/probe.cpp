@@ -9,10 +9,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <string>
 
 #include "syscalls.skel.h"
+#include "probe/map_memory.h"
 #include "util/error.h"
 
 namespace bpfwatch {
@@ -208,19 +208,7 @@ void Probe::forget_cgroup(std::uint64_t cgroup_id)
 
 std::uint64_t Probe::kernel_memory_bytes() const
 {
-	// The kernel's own accounting of each map ("memlock:" in fdinfo).
-	std::uint64_t total = 0;
-	bpf_map *map;
-
-	bpf_object__for_each_map(map, skel_->obj)
-	{
-		std::ifstream info("/proc/self/fdinfo/" + std::to_string(bpf_map__fd(map)));
-		std::string line;
-		while (std::getline(info, line))
-			if (line.rfind("memlock:", 0) == 0)
-				total += std::stoull(line.substr(8));
-	}
-	return total;
+	return maps_memlock_bytes(skel_->obj);
 }
 
 } // namespace bpfwatch

@@ -43,14 +43,6 @@ bool executable(const std::string &path)
 	return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
 }
 
-int decode_status(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return -1;
-}
 
 // posix_spawn's attribute and file-action objects, destroyed on every path.
 struct SpawnSetup {
@@ -187,8 +179,17 @@ CommandResult run_command(const std::vector<std::string> &argv, std::chrono::mil
 	}
 	if (!failure.empty())
 		throw Error(failure);
-	r.status = decode_status(status);
+	r.status = exit_status(status);
 	return r;
+}
+
+int exit_status(int wait_status)
+{
+	if (WIFEXITED(wait_status))
+		return WEXITSTATUS(wait_status);
+	if (WIFSIGNALED(wait_status))
+		return 128 + WTERMSIG(wait_status);
+	return -1;
 }
 
 } // namespace bpfwatch

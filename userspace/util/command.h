@@ -16,6 +16,9 @@ struct CommandResult {
 	std::string err;
 };
 
+// A waitpid() status as a shell shows it: the exit code, or 128 + signal.
+int exit_status(int wait_status);
+
 // The full path of `name` on $PATH (or `name` itself when it has a '/' and
 // is executable); empty when there is none.
 std::string find_program(const std::string &name);
