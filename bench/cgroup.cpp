@@ -7,9 +7,9 @@
 
 #include <cerrno>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
+#include "targets/cgroup.h"
 #include "util.h"
 
 namespace bench {
@@ -27,31 +27,18 @@ std::uint64_t make_dir(const std::string &path)
 	return st.st_ino; // the v2 cgroup id bpf_get_current_cgroup_id() returns
 }
 
-// Our v2 cgroup ("0::/path" in /proc/self/cgroup).
+// Our v2 cgroup, relative to the mount; "" for the root.
 std::string own_cgroup()
 {
-	std::istringstream in(read_file("/proc/self/cgroup"));
-	std::string line;
-	while (std::getline(in, line))
-		if (line.rfind("0::", 0) == 0)
-			return line.substr(3) == "/" ? "" : line.substr(3);
-	throw std::runtime_error("no cgroup v2 entry in /proc/self/cgroup");
+	std::string path = bpfwatch::cgroup_path_of_pid(getpid());
+	return path == "/" ? "" : path;
 }
 
 } // namespace
 
 std::string cgroup2_mount()
 {
-	std::istringstream mounts(read_file("/proc/self/mounts"));
-	std::string line;
-	while (std::getline(mounts, line)) {
-		std::istringstream fields(line);
-		std::string dev, dir, type;
-		fields >> dev >> dir >> type;
-		if (type == "cgroup2")
-			return dir;
-	}
-	throw std::runtime_error("no cgroup2 mount in /proc/self/mounts");
+	return bpfwatch::detect_cgroup2_root();
 }
 
 void remove_stale_cgroups()
