@@ -42,6 +42,14 @@ TEST(CommandLine, WatchOptions)
 	EXPECT_EQ(c.watch.interval, std::chrono::milliseconds(5000));
 }
 
+TEST(CommandLine, ASettingGivenTwiceTakesTheLast)
+{
+	Command c = parse({"-c", "a", "--interval", "5s", "--duration", "15s", "-c", "b", "--interval", "0"});
+	ASSERT_EQ(c.name, Command::Name::Watch);
+	EXPECT_EQ(c.watch.interval.count(), 0);
+	EXPECT_EQ(c.watch.containers, (std::vector<std::string>{"a", "b"})) << "repeatable ones add up";
+}
+
 TEST(CommandLine, EventsTurnPeriodicReportsOffUnlessAsked)
 {
 	EXPECT_EQ(parse({"--events"}).watch.interval.count(), 0);

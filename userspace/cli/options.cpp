@@ -46,12 +46,16 @@ TargetFlags add_target_options(CLI::App &app, WatchOptions &w, const char *verb)
 		       std::string("Container to ") + verb +
 			       ": name, full ID or unique ID prefix (repeatable); "
 			       "resolved through the container runtime (see --runtime)")
-		->type_name("NAME");
+		->type_name("NAME")
+		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 	app.add_option("--cgroup", w.cgroups,
 		       std::string("cgroup v2 directory to ") + verb +
 			       ", relative to the cgroup2 mount (/docker/<id>) or absolute (repeatable)")
-		->type_name("PATH");
-	app.add_option("-p,--pid", w.pids, std::string("The cgroup of this process (repeatable)"))->type_name("PID");
+		->type_name("PATH")
+		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+	app.add_option("-p,--pid", w.pids, std::string("The cgroup of this process (repeatable)"))
+		->type_name("PID")
+		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 	TargetFlags f;
 	f.runtime = app.add_option("--runtime", w.runtime,
 				   "Who resolves --container names and names containers: auto asks "
@@ -101,7 +105,9 @@ Command parse_command_line(int argc, char **argv)
 	CLI::App app(kDescription, "bpfwatch");
 	app.footer(kFooter);
 	app.set_version_flag("--version", BPFWATCH_VERSION);
-	app.option_defaults()->always_capture_default();
+	// A setting given twice takes the last, as in most tools: wrappers
+	// (scripts/run --demo) put defaults first and the user's after.
+	app.option_defaults()->always_capture_default()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 	app.require_subcommand(0, 1);
 
 	TargetFlags watch_flags = add_target_options(app, w, "watch");
@@ -125,7 +131,7 @@ Command parse_command_line(int argc, char **argv)
 	app.add_flag("-v,--verbose", w.verbosity, "More logging (repeat for libbpf's debug log)");
 
 	CLI::App *check = app.add_subcommand("check", kCheckDescription);
-	check->option_defaults()->always_capture_default();
+	check->option_defaults()->always_capture_default()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 	check->footer("Examples:\n"
 		      "  bpfwatch check --container log-router --to 198.51.100.7:514 --window 30s\n"
 		      "  bpfwatch check -c log-router --require-ack --output json\n"
