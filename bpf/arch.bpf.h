@@ -7,6 +7,7 @@
 #define BW_ARCH_BPF_H
 
 #include "bpfwatch.h"
+#include "kread.bpf.h"
 
 #if defined(__TARGET_ARCH_x86)
 /* arch/x86/entry/syscalls/syscall_64.tbl */
@@ -20,13 +21,13 @@
 #define BW_NR_sendmmsg 307
 #define BW_NR_pwritev2 328
 
-#define BW_SC_NR(regs) ((regs)->orig_ax)
-#define BW_SC_ARG0(regs) ((regs)->di)
-#define BW_SC_ARG1(regs) ((regs)->si)
-#define BW_SC_ARG2(regs) ((regs)->dx)
-#define BW_SC_ARG3(regs) ((regs)->r10)
-#define BW_SC_ARG4(regs) ((regs)->r8)
-#define BW_SC_ARG5(regs) ((regs)->r9)
+#define BW_SC_NR(regs) BW_READ(regs, orig_ax)
+#define BW_SC_ARG0(regs) BW_READ(regs, di)
+#define BW_SC_ARG1(regs) BW_READ(regs, si)
+#define BW_SC_ARG2(regs) BW_READ(regs, dx)
+#define BW_SC_ARG3(regs) BW_READ(regs, r10)
+#define BW_SC_ARG4(regs) BW_READ(regs, r8)
+#define BW_SC_ARG5(regs) BW_READ(regs, r9)
 
 /*
  * A 32-bit (ia32) task uses another syscall table: its numbers must not be
@@ -34,7 +35,7 @@
  * duration of an ia32 syscall (arch/x86/include/asm/thread_info.h).
  */
 #define BW_TS_COMPAT 0x0002
-#define BW_IN_COMPAT_SYSCALL(task) ((task)->thread_info.status & BW_TS_COMPAT)
+#define BW_IN_COMPAT_SYSCALL(task) (BW_READ(task, thread_info.status) & BW_TS_COMPAT)
 #else
 #error "bpfwatch: only x86_64 is supported so far (see bpf/arch.bpf.h)"
 #endif

@@ -1,24 +1,13 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * fd -> kind and socket destination, read straight from kernel memory.
- *
- * Every pointer here is a BTF pointer (bpf_get_current_task_btf() or
- * bpf_rdonly_cast()), so a field read is one fault-safe load (BPF_PROBE_MEM)
- * instead of a bpf_probe_read_kernel() helper call: on a VM each helper
- * call costs tens of ns, and this path runs on every counted write.
- * bpf_rdonly_cast() is rewritten to a register move by the verifier, so the
- * casts are free. Needs Linux 6.2 (commit a35b9af4ec2c, "bpf: Add a kfunc
- * for generic type cast").
+ * fd -> kind and socket destination, read from kernel memory (how: see
+ * kread.bpf.h).
  */
 #ifndef BW_FD_BPF_H
 #define BW_FD_BPF_H
 
 #include "bpfwatch.h"
-
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-
-#define BW_CAST(type, ptr) \
-	((type *)bpf_rdonly_cast((void *)(ptr), bpf_core_type_id_kernel(type)))
+#include "kread.bpf.h"
 
 #define BW_AF_UNIX 1
 #define BW_AF_INET 2
@@ -45,21 +34,26 @@ const volatile bool fd_direct_load = true;
 /* The struct file behind @fd of the current task, or NULL. */
 static __always_inline struct file *bw_fd_file(struct task_struct *task, __u64 fd)
 {
-	struct fdtable *fdt = task->files->fdt;
+	struct fdtable *fdt = BW_READ(task, files, fdt);
+	struct file **fds = BW_READ(fdt, fd);
 	struct file *file = NULL;
 
-	if (fd >= fdt->max_fds)
+	if (fd >= BW_READ(fdt, max_fds))
 		return NULL;
+#ifdef BW_COMPAT
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+#else
 	if (fd_direct_load)
 		file = fdt->fd[fd];
 	else
-		bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
+		bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+#endif
 	return BW_CAST(struct file, file);
 }
 
 static __always_inline __u8 bw_kind_of(struct file *file)
 {
-	switch (file->f_inode->i_mode & BW_S_IFMT) {
+	switch (BW_READ(file, f_inode, i_mode) & BW_S_IFMT) {
 	case BW_S_IFIFO:
 		return BW_KIND_PIPE;
 	case BW_S_IFREG:
@@ -81,7 +75,7 @@ static __always_inline void bw_unix_path(struct unix_address *ua, struct bw_dest
 
 	if (!ua)
 		return;
-	len = ua->len;
+	len = BW_READ(ua, len);
 	if (len <= offsetof(struct sockaddr_un, sun_path))
 		return;
 	len -= offsetof(struct sockaddr_un, sun_path);
@@ -95,30 +89,27 @@ static __always_inline void bw_unix_path(struct unix_address *ua, struct bw_dest
 /* Family, type, protocol and connected peer of the socket behind @file. */
 static __always_inline void bw_sock_dest(struct file *file, struct bw_dest *d)
 {
-	struct socket *sock = BW_CAST(struct socket, file->private_data);
-	struct sock *sk = sock->sk;
-	struct sock_common *skc = &sk->__sk_common;
-	__u64 *v6 = (__u64 *)d->addr;
+	struct socket *sock = BW_CAST(struct socket, BW_READ(file, private_data));
+	struct sock *sk = BW_READ(sock, sk);
 
-	d->family = skc->skc_family;
-	d->sotype = sock->type;
+	d->family = BW_READ(sk, __sk_common.skc_family);
+	d->sotype = BW_READ(sock, type);
 	/* sk_protocol is a u16 since v5.6 (commit bf9765145b85) */
-	d->proto = sk->sk_protocol;
+	d->proto = BW_READ(sk, sk_protocol);
 	switch (d->family) {
 	case BW_AF_INET:
-		*(__u32 *)d->addr = skc->skc_daddr;
-		d->port = bpf_ntohs(skc->skc_dport);
+		*(__u32 *)d->addr = BW_READ(sk, __sk_common.skc_daddr);
+		d->port = bpf_ntohs(BW_READ(sk, __sk_common.skc_dport));
 		break;
 	case BW_AF_INET6:
-		v6[0] = *(__u64 *)&skc->skc_v6_daddr.in6_u.u6_addr32[0];
-		v6[1] = *(__u64 *)&skc->skc_v6_daddr.in6_u.u6_addr32[2];
-		d->port = bpf_ntohs(skc->skc_dport);
+		BW_READ_INTO((struct in6_addr *)d->addr, sk, __sk_common.skc_v6_daddr);
+		d->port = bpf_ntohs(BW_READ(sk, __sk_common.skc_dport));
 		break;
 	case BW_AF_UNIX: {
-		struct unix_sock *peer = BW_CAST(struct unix_sock, BW_CAST(struct unix_sock, sk)->peer);
+		struct unix_sock *peer = BW_CAST(struct unix_sock, BW_READ(BW_CAST(struct unix_sock, sk), peer));
 
 		if (peer)
-			bw_unix_path(peer->addr, d);
+			bw_unix_path(BW_READ(peer, addr), d);
 		d->proto = 0;
 		break;
 	}

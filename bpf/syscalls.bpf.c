@@ -32,14 +32,22 @@ static __always_inline void fill_head(struct bw_event *e, struct call *c, __s64 
 	e->ts_ns = want_timestamps ? bpf_ktime_get_ns() : 0;
 	e->cgroup_id = c->cgroup_id;
 	e->ret = ret;
-	e->pid = c->task->tgid;
-	e->tid = c->task->pid;
 	e->syscall = c->syscall;
 	e->kind = c->kind;
 	e->pad = 0;
 	e->fd = c->fd;
+#ifdef BW_COMPAT
+	__u64 id = bpf_get_current_pid_tgid();
+
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+#else
+	e->pid = c->task->tgid;
+	e->tid = c->task->pid;
 	*(__u64 *)&e->comm[0] = *(__u64 *)&c->task->comm[0];
 	*(__u64 *)&e->comm[8] = *(__u64 *)&c->task->comm[8];
+#endif
 }
 
 /*
@@ -108,6 +116,7 @@ SEC("raw_tracepoint/sys_exit")
 int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct pt_regs *regs;
+	struct task_struct *task;
 	struct call c;
 	__s64 ret = ctx->args[1];
 	int sc, slot;
@@ -121,16 +130,18 @@ int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	sc = syscall_of(BW_SC_NR(regs));
 	if (sc < 0)
 		return 0;
-	c.task = bpf_get_current_task_btf();
-	if (BW_IN_COMPAT_SYSCALL(c.task))
+	/* A plain local: BPF_CORE_READ would relocate a c.task member access. */
+	task = BW_CURRENT_TASK();
+	if (BW_IN_COMPAT_SYSCALL(task))
 		return 0;
+	c.task = task;
 
 	c.totals = totals_of(c.cgroup_id, slot);
 	if (!c.totals)
 		return 0;
 	c.syscall = sc;
 	c.fd = BW_SC_ARG0(regs);
-	c.file = bw_fd_file(c.task, c.fd);
+	c.file = bw_fd_file(task, c.fd);
 	c.kind = c.file ? bw_kind_of(c.file) : BW_KIND_OTHER;
 
 	switch (sc) {

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# bpf_skeleton(NAME [SOURCE file.bpf.c]): bpf/NAME.bpf.c (or SOURCE) ->
-# NAME.bpf.o -> NAME.skel.h (struct NAME_bpf), in the
+# bpf_skeleton(NAME [SOURCE file.bpf.c] [FLAGS -D...]): bpf/NAME.bpf.c (or
+# SOURCE, compiled with FLAGS) -> NAME.bpf.o -> NAME.skel.h (struct NAME_bpf), in the
 # manner of libbpf-bootstrap's FindBpfObject. Every header under bpf/ and
 # vmlinux.h are dependencies, so an ABI edit rebuilds the skeleton.
 
@@ -18,7 +18,7 @@ set(BPF_SKEL_DIR ${CMAKE_BINARY_DIR}/bpf)
 file(MAKE_DIRECTORY ${BPF_SKEL_DIR})
 
 function(bpf_skeleton name)
-  cmake_parse_arguments(ARG "" "SOURCE" "" ${ARGN})
+  cmake_parse_arguments(ARG "" "SOURCE" "FLAGS" ${ARGN})
   set(src ${PROJECT_SOURCE_DIR}/bpf/${name}.bpf.c)
   if(ARG_SOURCE)
     set(src ${ARG_SOURCE})
@@ -28,7 +28,7 @@ function(bpf_skeleton name)
   file(GLOB hdrs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/bpf/*.h)
   add_custom_command(
     OUTPUT ${obj}
-    COMMAND ${BPF_CLANG} -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_${BPF_ARCH}
+    COMMAND ${BPF_CLANG} -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_${BPF_ARCH} ${ARG_FLAGS}
             -I${PROJECT_SOURCE_DIR}/bpf -I${BPF_VMLINUX_DIR} -c ${src} -o ${obj}
     COMMAND ${BPF_STRIP} -g ${obj}
     DEPENDS ${src} ${hdrs} ${BPF_VMLINUX_DIR}/vmlinux.h

@@ -59,10 +59,10 @@ void check_btf()
 	std::unique_ptr<btf, decltype(&btf__free)> vmlinux(btf__load_vmlinux_btf(), btf__free);
 	if (!vmlinux)
 		throw Error(errno_message("read kernel BTF /sys/kernel/btf/vmlinux", errno));
-	// The hot path reads kernel memory through bpf_rdonly_cast(), Linux 6.2+.
-	if (btf__find_by_name_kind(vmlinux.get(), "bpf_rdonly_cast", BTF_KIND_FUNC) < 0)
-		throw Error("Linux " + kernel_release() +
-			    " lacks the bpf_rdonly_cast kfunc that bpfwatch's probes need (Linux 6.2 or newer)");
+	// The oldest build of the hot path (kread.bpf.h's BW_COMPAT) needs
+	// bpf_loop (Linux 5.17) for sendmmsg, and so the ring buffer (5.8).
+	if (btf__find_by_name_kind(vmlinux.get(), "bpf_loop", BTF_KIND_FUNC) < 0)
+		throw Error("Linux " + kernel_release() + " is too old for bpfwatch: it needs 5.17 or newer (bpf_loop)");
 }
 
 } // namespace

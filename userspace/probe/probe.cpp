@@ -12,6 +12,7 @@
 #include <string>
 
 #include "syscalls.skel.h"
+#include "syscalls_compat.skel.h"
 #include "probe/map_memory.h"
 #include "util/error.h"
 
@@ -46,48 +47,50 @@ void add_totals(bw_totals &sum, const bw_totals &cpu)
 } // namespace
 
 Probe::Probe(const ProbeConfig &config, EventHandler on_event)
-	: on_event_(std::move(on_event)), cgroup_ids_(config.cgroup_ids),
-	  skel_(nullptr, syscalls_bpf::destroy), ring_(nullptr, ring_buffer__free)
+	: on_event_(std::move(on_event)), cgroup_ids_(config.cgroup_ids), skel_(nullptr, nullptr),
+	  ring_(nullptr, ring_buffer__free)
 {
 	ncpus_ = libbpf_num_possible_cpus();
 	if (ncpus_ <= 0)
 		throw Error(errno_message("count possible CPUs", ncpus_));
 
-	// The fast fd lookup needs a Linux 6.17 verifier (bpf/fd.bpf.h); an
-	// older one rejects it, and the helper-based lookup is loaded instead.
-	int err = config.allow_direct_fd_load ? open_and_load(config, true) : -EACCES;
-	if (err == -EACCES || err == -EINVAL) {
-		spdlog::debug("direct fd table load rejected ({}), using bpf_probe_read_kernel", err);
-		err = open_and_load(config, false);
+	// Fastest first: BTF loads with the fd table read directly (Linux
+	// 6.17 verifier), then through the helper (6.2), then the BPF_CORE_READ
+	// build for kernels without bpf_rdonly_cast (bpf/kread.bpf.h).
+	int err = -ENOTSUP;
+	if (config.build != ProbeBuild::Compat) {
+		err = config.allow_direct_fd_load ? load<syscalls_bpf>(config, true) : -EACCES;
+		if (err == -EACCES || err == -EINVAL) {
+			spdlog::debug("direct fd table load rejected ({}), using bpf_probe_read_kernel", err);
+			err = load<syscalls_bpf>(config, false);
+		}
+	}
+	if (err && config.build != ProbeBuild::Btf) {
+		if (config.build == ProbeBuild::Auto)
+			spdlog::debug("BTF-load build failed ({}), loading the BPF_CORE_READ build", err);
+		err = load<syscalls_compat_bpf>(config, false);
+		compat_ = err == 0;
 	}
 	if (err)
 		throw Error(load_error(err));
-	direct_fd_load_ = skel_->rodata->fd_direct_load;
 
-	if (config.cgroup_ids.size() > 1)
-		for (std::uint32_t slot = 0; slot < config.cgroup_ids.size(); slot++)
-			if (bpf_map_update_elem(bpf_map__fd(skel_->maps.watched_cgroups), &config.cgroup_ids[slot],
-						&slot, BPF_ANY))
-				throw Error(errno_message("add cgroup to the watch set", errno));
-
-	err = syscalls_bpf::attach(skel_.get());
-	if (err)
-		throw Error(errno_message("attach raw_tracepoint/sys_exit", err));
-
-	ring_.reset(ring_buffer__new(bpf_map__fd(skel_->maps.events), on_ring_record, this, nullptr));
+	ring_.reset(ring_buffer__new(bpf_map__fd(maps_.events), on_ring_record, this, nullptr));
 	if (!ring_)
 		throw Error(errno_message("create ring buffer reader", errno));
-	spdlog::debug("probe attached: {} cgroup(s), ring {} KiB, direct fd load {}", config.cgroup_ids.size(),
-		      config.ring_bytes / 1024, direct_fd_load_);
+	spdlog::debug("probe attached: {} cgroup(s), ring {} KiB, {} build, direct fd load {}",
+		      config.cgroup_ids.size(), config.ring_bytes / 1024, compat_ ? "compat" : "BTF", direct_fd_load_);
 }
 
-int Probe::open_and_load(const ProbeConfig &config, bool direct_fd_load)
+// Opens, configures, loads and attaches one build of bpf/syscalls.bpf.c;
+// both skeletons have the same maps and settings. Returns libbpf's error
+// from loading or attaching; the skeleton is kept only on success.
+template <class Skel> int Probe::load(const ProbeConfig &config, bool direct_fd_load)
 {
-	skel_.reset(syscalls_bpf::open());
-	if (!skel_)
+	std::unique_ptr<Skel, void (*)(Skel *)> skel(Skel::open(), Skel::destroy);
+	if (!skel)
 		throw Error(errno_message("open BPF object", errno));
 
-	auto *ro = skel_->rodata;
+	auto *ro = skel->rodata;
 	std::size_t targets = config.cgroup_ids.size();
 	if (targets == 1) {
 		ro->filter_mode = BW_FILTER_ONE;
@@ -107,16 +110,32 @@ int Probe::open_and_load(const ProbeConfig &config, bool direct_fd_load)
 	std::uint64_t per_entry = sizeof(bw_totals) * static_cast<std::uint64_t>(ncpus_);
 	std::uint64_t hash_entries =
 		targets ? 1 : std::clamp<std::uint64_t>(config.totals_budget_bytes / per_entry, 64, 16384);
-	int err = bpf_map__set_max_entries(skel_->maps.totals, hash_entries);
+	int err = bpf_map__set_max_entries(skel->maps.totals, hash_entries);
 	if (!err)
-		err = bpf_map__set_max_entries(skel_->maps.target_totals, std::max<std::size_t>(1, targets));
+		err = bpf_map__set_max_entries(skel->maps.target_totals, std::max<std::size_t>(1, targets));
 	if (!err)
-		err = bpf_map__set_max_entries(skel_->maps.watched_cgroups, std::max<std::size_t>(1, targets));
+		err = bpf_map__set_max_entries(skel->maps.watched_cgroups, std::max<std::size_t>(1, targets));
 	if (!err)
-		err = bpf_map__set_max_entries(skel_->maps.events, config.ring_bytes);
+		err = bpf_map__set_max_entries(skel->maps.events, config.ring_bytes);
 	if (err)
 		throw Error(errno_message("size BPF maps", err));
-	return syscalls_bpf::load(skel_.get());
+	err = Skel::load(skel.get());
+	if (err)
+		return err;
+
+	if (targets > 1)
+		for (std::uint32_t slot = 0; slot < targets; slot++)
+			if (bpf_map_update_elem(bpf_map__fd(skel->maps.watched_cgroups), &config.cgroup_ids[slot], &slot,
+						BPF_ANY))
+				throw Error(errno_message("add cgroup to the watch set", errno));
+	err = Skel::attach(skel.get());
+	if (err)
+		throw Error(errno_message("attach raw_tracepoint/sys_exit", err));
+
+	maps_ = {skel->obj, skel->maps.events, skel->maps.totals, skel->maps.target_totals, skel->maps.stats};
+	direct_fd_load_ = direct_fd_load;
+	skel_ = {skel.release(), [](void *p) { Skel::destroy(static_cast<Skel *>(p)); }};
+	return 0;
 }
 
 Probe::~Probe() = default;
@@ -168,14 +187,14 @@ std::map<std::uint64_t, bw_totals> Probe::read_totals() const
 	};
 
 	if (!cgroup_ids_.empty()) {
-		int fd = bpf_map__fd(skel_->maps.target_totals);
+		int fd = bpf_map__fd(maps_.target_totals);
 		for (std::uint32_t slot = 0; slot < cgroup_ids_.size(); slot++)
 			if (bpf_map_lookup_elem(fd, &slot, per_cpu.data()) == 0)
 				sum_into(cgroup_ids_[slot]);
 		return out;
 	}
 
-	int fd = bpf_map__fd(skel_->maps.totals);
+	int fd = bpf_map__fd(maps_.totals);
 	std::uint64_t key = 0, next = 0;
 	const std::uint64_t *prev = nullptr;
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
@@ -193,7 +212,7 @@ ProbeStats Probe::read_stats() const
 	std::vector<std::uint64_t> per_cpu(ncpus_);
 	std::uint32_t key = BW_STAT_TOTALS_FULL;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.stats), &key, per_cpu.data()) == 0)
+	if (bpf_map_lookup_elem(bpf_map__fd(maps_.stats), &key, per_cpu.data()) == 0)
 		for (std::uint64_t v : per_cpu)
 			stats.totals_full += v;
 	return stats;
@@ -203,12 +222,12 @@ void Probe::forget_cgroup(std::uint64_t cgroup_id)
 {
 	// Explicit targets keep their slot; only discovered cgroups are freed.
 	if (cgroup_ids_.empty())
-		bpf_map_delete_elem(bpf_map__fd(skel_->maps.totals), &cgroup_id);
+		bpf_map_delete_elem(bpf_map__fd(maps_.totals), &cgroup_id);
 }
 
 std::uint64_t Probe::kernel_memory_bytes() const
 {
-	return maps_memlock_bytes(skel_->obj);
+	return maps_memlock_bytes(maps_.obj);
 }
 
 } // namespace bpfwatch

@@ -12,10 +12,18 @@
 
 #include "probe/abi.h"
 
-struct syscalls_bpf;
+struct bpf_map;
+struct bpf_object;
 struct ring_buffer;
 
 namespace bpfwatch {
+
+// Which build of bpf/syscalls.bpf.c to load (bpf/kread.bpf.h).
+enum class ProbeBuild {
+	Auto,   // the BTF-load build where the kernel takes it, else compat
+	Btf,    // Linux 6.2+: field reads are plain loads
+	Compat, // BPF_CORE_READ everywhere, for 5.17 to 6.1
+};
 
 struct ProbeConfig {
 	// Empty: count every cgroup. One id: a single compare in the kernel.
@@ -28,8 +36,10 @@ struct ProbeConfig {
 	std::uint32_t wakeup_every = 1024; // records per CPU between wake-ups
 	// Kernel memory for the per-CPU totals, however many CPUs there are.
 	std::uint64_t totals_budget_bytes = 4u << 20;
-	// Tests set false to exercise the pre-6.17 fd lookup on any kernel.
+	// Tests set false to exercise the pre-6.17 fd lookup on any kernel,
+	// and Compat to exercise the pre-6.2 build.
 	bool allow_direct_fd_load = true;
+	ProbeBuild build = ProbeBuild::Auto;
 };
 
 // Kernel-side health: what was counted but could not be streamed or stored.
@@ -61,16 +71,26 @@ public:
 	std::uint64_t kernel_memory_bytes() const;
 	// Whether the fd table is read with plain loads (Linux 6.17+).
 	bool direct_fd_load() const { return direct_fd_load_; }
+	// Whether the BPF_CORE_READ build runs (a kernel before 6.2).
+	bool compat() const { return compat_; }
 
 private:
 	static int on_ring_record(void *ctx, void *data, std::size_t size);
-	int open_and_load(const ProbeConfig &config, bool direct_fd_load);
+	template <class Skel> int load(const ProbeConfig &config, bool direct_fd_load);
+
+	struct Maps {
+		bpf_object *obj = nullptr;
+		bpf_map *events = nullptr, *totals = nullptr, *target_totals = nullptr, *stats = nullptr;
+	};
 
 	EventHandler on_event_;
 	std::vector<std::uint64_t> cgroup_ids_; // slot -> cgroup id
 	int ncpus_ = 0;
 	bool direct_fd_load_ = false;
-	std::unique_ptr<syscalls_bpf, void (*)(syscalls_bpf *)> skel_;
+	bool compat_ = false;
+	// Either skeleton (syscalls_bpf or syscalls_compat_bpf), and its maps.
+	std::unique_ptr<void, void (*)(void *)> skel_;
+	Maps maps_;
 	// Declared after skel_: the ring buffer is freed before the maps.
 	std::unique_ptr<ring_buffer, void (*)(ring_buffer *)> ring_;
 };
