@@ -53,7 +53,20 @@ struct bw_totals {
 	/* The same calls again when made on fd 1 or 2, whatever their kind:
 	 * a container's stdout and stderr (a pipe, or a tty with -t). */
 	struct bw_counts stdio;
+	/* The same calls again when made to the runtime's end of the
+	 * container's stdout/stderr (bw_log_files): what `docker logs` gets. */
+	struct bw_counts log;
 	__u64 lost_events; /* records dropped because the ring was full */
+};
+
+/*
+ * A container's log: the pipes (or pty) its main process has as fd 1 and
+ * 2, which the runtime reads, by inode and device. One per target slot;
+ * zero when unknown. dev is the kernel's dev_t, MAJOR << 20 | MINOR.
+ */
+struct bw_log_files {
+	__u64 ino[2];
+	__u32 dev[2];
 };
 
 /* Kernel-wide health counters (per-CPU array, one slot each). */

@@ -43,6 +43,14 @@ struct {
 	__type(value, struct bw_totals);
 } target_totals SEC(".maps");
 
+/* Explicit targets: each slot's log files (bw_log_files). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_log_files);
+} log_files SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 1);

@@ -25,7 +25,29 @@ struct call {
 	__u64 fd;
 	__u8 syscall;
 	__u8 kind;
+	bool log; /* written to the container's log (bw_log_files) */
 };
+
+/* Is @file the runtime's end of the target's stdout or stderr? Asked only
+ * for pipes and ttys of explicit targets: one inlined array lookup and two
+ * loads. */
+static __always_inline bool is_log_file(struct file *file, __u8 kind, __u32 slot)
+{
+	struct bw_log_files *lf;
+	struct inode *inode;
+	__u64 ino;
+	__u32 dev;
+
+	if (filter_mode == BW_FILTER_ALL || !file || (kind != BW_KIND_PIPE && kind != BW_KIND_TTY))
+		return false;
+	lf = bpf_map_lookup_elem(&log_files, &slot);
+	if (!lf || (!lf->ino[0] && !lf->ino[1]))
+		return false;
+	inode = BW_READ(file, f_inode);
+	ino = BW_READ(inode, i_ino);
+	dev = BW_READ(inode, i_sb, s_dev);
+	return (ino == lf->ino[0] && dev == lf->dev[0]) || (ino == lf->ino[1] && dev == lf->dev[1]);
+}
 
 static __always_inline void fill_head(struct bw_event *e, struct call *c, __s64 ret)
 {
@@ -65,6 +87,8 @@ static __always_inline void account(struct call *c, __s64 ret, const void *uaddr
 	count(&c->totals->kind[c->kind], ret);
 	if (c->fd == 1 || c->fd == 2)
 		count(&c->totals->stdio, ret);
+	if (c->log)
+		count(&c->totals->log, ret);
 
 	if (c->kind != BW_KIND_SOCKET || !c->file) {
 		e = bpf_ringbuf_reserve(&events, BW_EVENT_HEAD_SIZE, 0);
@@ -143,6 +167,7 @@ int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	c.fd = BW_SC_ARG0(regs);
 	c.file = bw_fd_file(task, c.fd);
 	c.kind = c.file ? bw_kind_of(c.file) : BW_KIND_OTHER;
+	c.log = is_log_file(c.file, c.kind, slot);
 
 	switch (sc) {
 	case BW_SYS_SENDTO:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // Each write-family syscall on each kind of fd, counted exactly.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/eventfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 
 #include "bpf/probe_fixture.h"
 #include "bpf/workload.h"
+#include "targets/log_files.h"
 
 namespace bpfwatch::test {
 namespace {
@@ -79,6 +81,35 @@ TEST_F(FdKinds, StdoutAndStderrAreCountedApartWhateverTheirKind)
 	EXPECT_EQ(events[0].fd, 1u);
 	EXPECT_EQ(events[2].fd, 2u);
 	EXPECT_EQ(events[3].fd, static_cast<std::uint32_t>(p[1]));
+}
+
+TEST_F(FdKinds, TheContainersLogIsThePipeNotTheFdNumber)
+{
+	int log[2], other[2];
+	ASSERT_EQ(pipe(log), 0);
+	ASSERT_EQ(pipe(other), 0);
+	struct stat st {};
+	ASSERT_EQ(fstat(log[1], &st), 0);
+	ProbeConfig cfg;
+	cfg.log_files = {bw_log_files{{st.st_ino, 0}, {kernel_dev(st.st_dev), 0}}};
+	attach({box_->id()}, cfg);
+	run([&] {
+		char buf[40] = {};
+		WL_CHECK(dup2(log[1], 1) == 1);
+		WL_CHECK(dup2(other[1], 2) == 2);
+		WL_CHECK(write(1, buf, 40) == 40);      // the log, as stdout
+		WL_CHECK(write(log[1], buf, 7) == 7);   // the log, by another fd
+		WL_CHECK(write(2, buf, 5) == 5);        // stderr, but another pipe
+		WL_CHECK(write(other[1], buf, 3) == 3); // neither
+		return 0;
+	});
+	for (int fd : {log[0], log[1], other[0], other[1]})
+		close(fd);
+	bw_totals t = totals_of(box_->id());
+	EXPECT_EQ(t.log.bytes, 47u);
+	EXPECT_EQ(t.log.calls, 2u);
+	EXPECT_EQ(t.stdio.bytes, 45u);
+	EXPECT_EQ(t.kind[BW_KIND_PIPE].bytes, 55u);
 }
 
 TEST_F(FdKinds, FileWritesCountEverySyscallOfTheFamily)

@@ -95,6 +95,9 @@ TEST_F(LogRouter, JsonSummaryReportsExactlyWhatTheContainerDid)
 	EXPECT_EQ(s["by_kind"]["pipe"]["bytes"], stdout_bytes + kSinkBytes);
 	EXPECT_EQ(s["stdio"]["calls"], s["by_kind"]["pipe"]["calls"]);
 	EXPECT_GE(s["stdio"]["calls"].get<int>(), kLines + 1);
+	// What reached the container's log (the runtime's pipes): the lines.
+	EXPECT_EQ(s["log"]["bytes"], stdout_bytes);
+	EXPECT_EQ(s["log"]["calls"], kLines) << "busybox echo is one write(2) per line";
 	EXPECT_EQ(s["by_kind"]["socket"]["bytes"], kSinkBytes);
 	EXPECT_EQ(s["by_kind"]["socket"]["errors"], 0);
 	EXPECT_EQ(s["by_kind"]["file"]["bytes"], 0);

@@ -73,6 +73,23 @@ TEST(OutputDelivery, TableShowsEachPeerAndWhatLeftTheHost)
 		<< text;
 }
 
+TEST(OutputDelivery, TheContainerLogRowAndFieldWhenItsPipesAreKnown)
+{
+	Report r = delivered_report();
+	r.targets[0].log_known = true;
+	r.targets[0].window.log = {1350, 50, 0};
+	std::string text;
+	for (const std::string &l : table_block(r.targets[0], r, {}))
+		text += l + "\n";
+	EXPECT_NE(text.find("  log       1.3 KiB         50       0  (what the runtime logs)\n"), std::string::npos)
+		<< text;
+	std::ostringstream out;
+	make_json_output(out, {})->report(r);
+	auto j = nlohmann::json::parse(out.str());
+	EXPECT_EQ(j["log"]["bytes"], 1350);
+	EXPECT_EQ(j["log"]["calls"], 50);
+}
+
 TEST(OutputDelivery, NoDeliveryProbeNoDeliveryLines)
 {
 	Report r = delivered_report();

@@ -56,6 +56,8 @@ void Aggregator::set_totals(const std::map<std::uint64_t, bw_totals> &totals)
 		}
 		all.stdio = counts(t.stdio);
 		now.stdio = all.stdio - base.stdio;
+		all.log = counts(t.log);
+		now.log = all.log - base.log;
 		all.lost_events = t.lost_events;
 		now.lost_events = t.lost_events - base.lost_events;
 	}
@@ -77,6 +79,7 @@ std::map<std::uint64_t, Window> Aggregator::roll_interval()
 		Window &base = at_roll_[cgid];
 		base.by_kind = w.by_kind;
 		base.stdio = w.stdio;
+		base.log = w.log;
 		base.lost_events = w.lost_events;
 		base.delivery = w.delivery;
 	}

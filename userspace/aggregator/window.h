@@ -35,6 +35,7 @@ struct DestinationStats {
 struct Window {
 	std::array<Counts, BW_KIND_MAX> by_kind{};
 	Counts stdio; // calls on fd 1 and 2 (also counted in their kind)
+	Counts log;   // calls to the runtime's log pipes (also in their kind)
 	std::uint64_t lost_events = 0;
 
 	std::map<Destination, DestinationStats> destinations;

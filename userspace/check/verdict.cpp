@@ -101,7 +101,8 @@ CheckResult evaluate(const TargetReport &tr, const CheckCriteria &c)
 {
 	const Window &w = tr.window;
 	CheckResult r;
-	r.stdout_bytes = w.stdio.bytes;
+	// What reached the container's log, where its pipes are known.
+	r.stdout_bytes = tr.log_known ? w.log.bytes : w.stdio.bytes;
 	std::set<Peer> peers;
 	bool activity = false;
 

@@ -149,6 +149,8 @@ json target_report(const TargetReport &tr, const Report &report)
 		{"by_kind", std::move(by_kind)},
 		// Calls on fd 1 and 2, also counted in by_kind: stdout and stderr.
 		{"stdio", counts(w.stdio)},
+		// Into the container's log pipes; null when they are not known.
+		{"log", tr.log_known ? counts(w.log) : json(nullptr)},
 		{"destinations", destinations(tr, report)},
 		{"errors", errnos(w.errnos)},
 		{"histogram", histogram(w.histogram)},

@@ -25,6 +25,9 @@ struct TargetReport {
 	std::string note; // e.g. "container exited"; empty when nothing to say
 	// Where each socket peer of the window is, seen from this host.
 	std::map<Peer, Locality> locality;
+	// Whether window.log counts anything: the container's log pipes were
+	// found (a --cgroup target has no main process to ask).
+	bool log_known = false;
 };
 
 struct Report {

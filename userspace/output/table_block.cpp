@@ -62,7 +62,7 @@ std::string kind_row(std::string_view label, const Counts &c)
 	return fmt::format("  {:<6}{:>11}{:>11}{:>8}", label, format_bytes(c.bytes), c.calls, c.errors);
 }
 
-Lines kinds(const Window &w)
+Lines kinds(const Window &w, bool log_known)
 {
 	Lines out;
 	for (unsigned k = 0; k < BW_KIND_MAX; k++) {
@@ -74,10 +74,12 @@ Lines kinds(const Window &w)
 		return {"  no writes or sends"};
 	out.insert(out.begin(), fmt::format("  {:<6}{:>11}{:>11}{:>8}", "kind", "bytes", "calls", "errors"));
 	out.push_back(kind_row("total", w.total()));
-	// stdout and stderr, whatever they are connected to: what `docker logs`
-	// sees. Already in the kinds above, so it comes after the total.
+	// Calls already in the kinds above, seen another way, so after the
+	// total: on fd 1 and 2 of any process, and into the container's log.
 	if (w.stdio.calls || w.stdio.errors || w.stdio.bytes)
 		out.push_back(kind_row("stdio", w.stdio) + "  (fd 1 and 2)");
+	if (log_known)
+		out.push_back(kind_row("log", w.log) + "  (what the runtime logs)");
 	return out;
 }
 
@@ -233,7 +235,7 @@ Lines table_block(const TargetReport &tr, const Report &report, const OutputOpti
 {
 	const Window &w = tr.window;
 	Lines out{header(tr, report)};
-	append(out, kinds(w));
+	append(out, kinds(w, tr.log_known));
 	append(out, destinations(w, options.top_destinations, report.now_ns));
 	append(out, delivery(tr, report));
 	append(out, errors(w));

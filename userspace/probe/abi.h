@@ -10,7 +10,8 @@
 #include "bpfwatch.h"
 
 static_assert(sizeof(struct bw_counts) == 24);
-static_assert(sizeof(struct bw_totals) == 6 * 24 + 8);
+static_assert(sizeof(struct bw_totals) == 7 * 24 + 8);
+static_assert(sizeof(struct bw_log_files) == 24);
 static_assert(sizeof(struct bw_dest) == 8 + BW_UNIX_PATH_LEN);
 static_assert(offsetof(struct bw_dest, addr) == 8);
 static_assert(sizeof(struct bw_event) == 40 + BW_COMM_LEN + sizeof(struct bw_dest));

@@ -41,6 +41,9 @@ void add_totals(bw_totals &sum, const bw_totals &cpu)
 	sum.stdio.bytes += cpu.stdio.bytes;
 	sum.stdio.calls += cpu.stdio.calls;
 	sum.stdio.errors += cpu.stdio.errors;
+	sum.log.bytes += cpu.log.bytes;
+	sum.log.calls += cpu.log.calls;
+	sum.log.errors += cpu.log.errors;
 	sum.lost_events += cpu.lost_events;
 }
 
@@ -116,6 +119,8 @@ template <class Skel> int Probe::load(const ProbeConfig &config, bool direct_fd_
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.watched_cgroups, std::max<std::size_t>(1, targets));
 	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.log_files, std::max<std::size_t>(1, targets));
+	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.events, config.ring_bytes);
 	if (err)
 		throw Error(errno_message("size BPF maps", err));
@@ -128,6 +133,9 @@ template <class Skel> int Probe::load(const ProbeConfig &config, bool direct_fd_
 			if (bpf_map_update_elem(bpf_map__fd(skel->maps.watched_cgroups), &config.cgroup_ids[slot], &slot,
 						BPF_ANY))
 				throw Error(errno_message("add cgroup to the watch set", errno));
+	for (std::uint32_t slot = 0; slot < config.log_files.size() && slot < targets; slot++)
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.log_files), &slot, &config.log_files[slot], BPF_ANY))
+			throw Error(errno_message("set a container's log files", errno));
 	err = Skel::attach(skel.get());
 	if (err)
 		throw Error(errno_message("attach raw_tracepoint/sys_exit", err));

@@ -28,6 +28,8 @@ enum class ProbeBuild {
 struct ProbeConfig {
 	// Empty: count every cgroup. One id: a single compare in the kernel.
 	std::vector<std::uint64_t> cgroup_ids;
+	// Per cgroup id above (or none): its log pipes, counted as `log`.
+	std::vector<bw_log_files> log_files;
 	bool timestamps = false;          // stamp records (for --events)
 	// 64 Ki head records: 30 ms of one core writing flat out, while the
 	// reader is woken every wakeup_every records. The ring is mapped twice

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "aggregator/delivery_delta.h"
+#include "targets/log_files.h"
 #include "util/error.h"
 
 namespace bpfwatch {
@@ -19,11 +20,17 @@ std::uint64_t monotonic_ns()
 	return std::uint64_t(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
 }
 
-ProbeConfig probe_config(const TargetBook &book, const SessionOptions &options)
+ProbeConfig probe_config(TargetBook &book, const SessionOptions &options, std::set<std::uint64_t> &log_known)
 {
 	ProbeConfig cfg;
 	cfg.cgroup_ids = book.explicit_ids();
 	cfg.timestamps = options.timestamps;
+	for (std::uint64_t id : cfg.cgroup_ids) {
+		auto lf = log_files_of(book.target(id).pid);
+		cfg.log_files.push_back(lf.value_or(bw_log_files{}));
+		if (lf)
+			log_known.insert(id);
+	}
 	return cfg;
 }
 
@@ -47,7 +54,7 @@ std::unique_ptr<DeliveryProbe> open_delivery(const TargetBook &book, const Sessi
 
 Session::Session(TargetBook &book, const SessionOptions &options)
 	: book_(book), options_(options), delivery_(open_delivery(book, options)),
-	  probe_(probe_config(book, options), [this](const bw_event &e) {
+	  probe_(probe_config(book, options, log_known_), [this](const bw_event &e) {
 		  agg_.add(e, monotonic_ns());
 		  if (options_.on_event)
 			  options_.on_event(e);
@@ -127,8 +134,10 @@ Report Session::make_report(Report::Kind kind, double seconds, const std::map<st
 		for (const auto &[id, w] : windows)
 			if (w.records || w.total().calls || w.total().errors || !w.delivery.empty())
 				r.targets.push_back({book_.target(id), w, "", {}});
-	for (TargetReport &tr : r.targets)
+	for (TargetReport &tr : r.targets) {
 		place_peers(tr);
+		tr.log_known = log_known_.count(tr.target.cgroup_id) != 0;
+	}
 	return r;
 }
 
@@ -140,6 +149,7 @@ Report Session::final_report(const std::vector<Target> &targets, double seconds,
 		auto it = agg_.since_start().find(t.cgroup_id);
 		r.targets.push_back({t, it == agg_.since_start().end() ? Window{} : it->second, note, {}});
 		place_peers(r.targets.back());
+		r.targets.back().log_known = log_known_.count(t.cgroup_id) != 0;
 	}
 	return r;
 }

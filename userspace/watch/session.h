@@ -56,6 +56,7 @@ private:
 
 	TargetBook &book_;
 	SessionOptions options_;
+	std::set<std::uint64_t> log_known_; // targets whose log files were found
 	Aggregator agg_;
 	// Loaded before probe_: each load parses the kernel's BTF (megabytes)
 	// and frees it; doing so before the ring is mapped keeps the peak RSS
