@@ -168,36 +168,33 @@ int bw_retransmit(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/* One more of the per-peer event counter at @off, for the socket @addr. */
+static __always_inline int count_event(__u64 addr, __u32 off)
+{
+	__u64 cgid;
+	struct sock *sk = watched_tcp_sock(addr, &cgid);
+	struct bw_tcp_peer *tot;
+
+	if (!sk)
+		return 0;
+	tot = event_totals(addr, sk, cgid);
+	if (tot)
+		__sync_fetch_and_add((__u64 *)((char *)tot + off), 1);
+	return 0;
+}
+
 /* sk is NULL for a reset on behalf of no socket (a closed port), or a
  * timewait sock: neither has an owner. */
 SEC("raw_tp/tcp_send_reset")
 int bw_send_reset(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u64 addr = ctx->args[0], cgid;
-	struct sock *sk = watched_tcp_sock(addr, &cgid);
-	struct bw_tcp_peer *tot;
-
-	if (!sk)
-		return 0;
-	tot = event_totals(addr, sk, cgid);
-	if (tot)
-		__sync_fetch_and_add(&tot->resets_sent, 1);
-	return 0;
+	return count_event(ctx->args[0], offsetof(struct bw_tcp_peer, resets_sent));
 }
 
 SEC("raw_tp/tcp_receive_reset")
 int bw_receive_reset(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u64 addr = ctx->args[0], cgid;
-	struct sock *sk = watched_tcp_sock(addr, &cgid);
-	struct bw_tcp_peer *tot;
-
-	if (!sk)
-		return 0;
-	tot = event_totals(addr, sk, cgid);
-	if (tot)
-		__sync_fetch_and_add(&tot->resets_received, 1);
-	return 0;
+	return count_event(ctx->args[0], offsetof(struct bw_tcp_peer, resets_received));
 }
 
 /*
