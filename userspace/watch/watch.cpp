@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "watch/watch.h"
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -11,7 +9,6 @@
 #include "aggregator/silence.h"
 #include "output/report.h"
 #include "probe/preflight.h"
-#include "targets/cgroup.h"
 #include "targets/resolver.h"
 #include "util/error.h"
 #include "watch/session.h"
