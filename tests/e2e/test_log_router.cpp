@@ -181,6 +181,21 @@ TEST_F(LogRouter, CheckSaysBytesToASinkOnThisHostNeverLeftIt)
 				    ":5514/tcp is on this host)\n");
 }
 
+TEST_F(LogRouter, RemoteNetSaysABridgeNetworkLeavesTheHost)
+{
+	// The user knows better than the routes: the sink's network is remote.
+	Subprocess bw({BPFWATCH_BINARY, "check", "--container", router_->name(), "--window", "5s", "--remote-net",
+		       sink_ip_ + "/32", "--output", "json"});
+	ASSERT_TRUE(bw.wait_for_stderr("checking", 20s)) << bw.err();
+	start_workload();
+	ASSERT_EQ(sink_received(), std::to_string(kSinkBytes));
+	EXPECT_EQ(bw.wait(30s), 0) << bw.err() << bw.out();
+	auto r = json_lines(bw.out(), "check");
+	ASSERT_EQ(r.size(), 1u) << bw.out();
+	EXPECT_EQ(r[0]["verdict"], "delivered");
+	EXPECT_EQ(r[0]["sent_remote_bytes"], kSinkBytes);
+}
+
 TEST_F(LogRouter, SigintAndSigtermPrintTheSummaryAndDetachEverything)
 {
 	for (int sig : {SIGINT, SIGTERM}) {

@@ -50,6 +50,21 @@ TEST(CommandLine, ASettingGivenTwiceTakesTheLast)
 	EXPECT_EQ(c.watch.containers, (std::vector<std::string>{"a", "b"})) << "repeatable ones add up";
 }
 
+TEST(CommandLine, NetworkOverrides)
+{
+	Command c = parse({"--remote-net", "10.0.0.0/8", "--remote-net", "2001:db8::/32", "--local-net", "192.0.2.0/24"});
+	ASSERT_EQ(c.name, Command::Name::Watch);
+	EXPECT_EQ(c.watch.remote_nets, (std::vector<std::string>{"10.0.0.0/8", "2001:db8::/32"}));
+	EXPECT_EQ(c.watch.local_nets, (std::vector<std::string>{"192.0.2.0/24"}));
+	EXPECT_EQ(parse({"check", "-c", "x", "--remote-net", "10.0.0.0/8"}).check.watch.remote_nets.size(), 1u);
+	::testing::internal::CaptureStderr();
+	EXPECT_EQ(parse({"--remote-net", "10.0.0.0/33"}).exit_code, 2);
+	EXPECT_EQ(parse({"check", "-c", "x", "--local-net", "logs"}).exit_code, 2);
+	std::string err = ::testing::internal::GetCapturedStderr();
+	EXPECT_NE(err.find("'10.0.0.0/33' is not a network"), std::string::npos) << err;
+	EXPECT_NE(err.find("'logs' is not a network"), std::string::npos) << err;
+}
+
 TEST(CommandLine, EventsTurnPeriodicReportsOffUnlessAsked)
 {
 	EXPECT_EQ(parse({"--events"}).watch.interval.count(), 0);

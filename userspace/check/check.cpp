@@ -60,6 +60,7 @@ int run_check(const CheckOptions &opt)
 	CheckCriteria criteria = parse_check_target(opt.to, opt.min_bytes, opt.require_ack);
 	TargetBook book = resolve_book(opt.watch);
 	SessionOptions so;
+	so.places = locality_overrides(opt.watch);
 	Session session(book, so);
 	if (!session.delivery_running())
 		throw Error("check needs the delivery probe, which did not attach (see the warning above)");

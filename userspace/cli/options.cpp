@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "aggregator/locality.h"
 #include "cli/duration.h"
 #include "util/error.h"
 
@@ -58,6 +59,16 @@ TargetFlags add_target_options(CLI::App &app, WatchOptions &w, const char *verb)
 	app.add_option("-p,--pid", w.pids, std::string("The cgroup of this process (repeatable)"))
 		->type_name("PID")
 		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+	app.add_option("--remote-net", w.remote_nets,
+		       "Place peers in this network (CIDR) as remote, bytes to them as leaving the "
+		       "host, whatever the routes say (repeatable)")
+		->type_name("CIDR")
+		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+	app.add_option("--local-net", w.local_nets,
+		       "Place peers in this network (CIDR) as a container network on this host "
+		       "(repeatable)")
+		->type_name("CIDR")
+		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 	TargetFlags f;
 	f.runtime = app.add_option("--runtime", w.runtime,
 				   "Who resolves --container names and names containers: auto asks "
@@ -84,6 +95,10 @@ void finish_target_options(const TargetFlags &f, WatchOptions &w)
 	for (pid_t pid : w.pids)
 		if (pid <= 0)
 			throw Error("--pid " + std::to_string(pid) + ": not a process id");
+	for (const auto *nets : {&w.remote_nets, &w.local_nets})
+		for (const std::string &net : *nets)
+			if (!IpPrefix::parse(net))
+				throw Error("'" + net + "' is not a network (examples: 198.51.100.0/24, 2001:db8::/32)");
 }
 
 constexpr const char *kCheckDescription =

@@ -29,6 +29,10 @@ struct WatchOptions {
 	bool events = false;
 	bool histogram = false;
 	bool delivery = true; // acknowledgements, failures, left-the-host counts
+	// Networks to place as remote / as container networks whatever the
+	// routes say (CIDR); checked when parsed.
+	std::vector<std::string> remote_nets;
+	std::vector<std::string> local_nets;
 	std::size_t top = 5;
 	int verbosity = 0;
 };

@@ -54,11 +54,13 @@ std::unique_ptr<DeliveryProbe> open_delivery(const TargetBook &book, const Sessi
 
 Session::Session(TargetBook &book, const SessionOptions &options)
 	: book_(book), options_(options), delivery_(open_delivery(book, options)),
-	  probe_(probe_config(book, options, log_known_), [this](const bw_event &e) {
-		  agg_.add(e, monotonic_ns());
-		  if (options_.on_event)
-			  options_.on_event(e);
-	  })
+	  probe_(probe_config(book, options, log_known_),
+		 [this](const bw_event &e) {
+			 agg_.add(e, monotonic_ns());
+			 if (options_.on_event)
+				 options_.on_event(e);
+		 }),
+	  places_(options.places)
 {
 	if (delivery_)
 		for (std::uint64_t id : book.explicit_ids())

@@ -25,6 +25,7 @@ namespace bpfwatch {
 struct SessionOptions {
 	bool timestamps = false; // stamp records (--events)
 	bool delivery = true;    // attach the delivery probe (--no-delivery)
+	LocalityOverrides places; // --remote-net, --local-net
 	std::function<void(const bw_event &)> on_event; // after aggregation
 };
 

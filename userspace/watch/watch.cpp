@@ -85,6 +85,7 @@ private:
 		SessionOptions so;
 		so.timestamps = opt.events;
 		so.delivery = opt.delivery;
+		so.places = locality_overrides(opt);
 		if (opt.events)
 			so.on_event = [&book, &out](const bw_event &e) { out.event(e, book.target(e.cgroup_id)); };
 		return so;
@@ -162,6 +163,16 @@ private:
 };
 
 } // namespace
+
+LocalityOverrides locality_overrides(const WatchOptions &opt)
+{
+	LocalityOverrides o;
+	for (const std::string &net : opt.remote_nets)
+		o.remote.push_back(*IpPrefix::parse(net));
+	for (const std::string &net : opt.local_nets)
+		o.local_container.push_back(*IpPrefix::parse(net));
+	return o;
+}
 
 TargetBook resolve_book(const WatchOptions &opt)
 {
