@@ -42,6 +42,7 @@ struct Options {
 	std::string profile_workload = "devnull";
 	bool no_stats = false, no_stream = false, stats_off = false;
 	std::string bpfwatch = BPFWATCH_BINARY, bpftrace = "bpftrace", git;
+	std::string probe_build = "auto";
 };
 
 std::string first_line_of_command(const std::string &cmd)
@@ -221,7 +222,8 @@ int run(const Options &o, const std::string &command)
 	{
 		BenchCgroups cgroups;
 		Workloads wl(o.batch);
-		Env env{cgroups, wl, o.bpfwatch, bpftrace, tmp.path};
+		Env env{cgroups, wl, o.bpfwatch, bpftrace, tmp.path,
+			o.probe_build == "compat" ? bpfwatch::ProbeBuild::Compat : bpfwatch::ProbeBuild::Auto};
 		for (Workload w : kAllWorkloads)
 			r.batch[int(w)] = wl.batch(w);
 		StateTable states;
@@ -346,6 +348,10 @@ int main(int argc, char **argv)
 	app.add_flag("--no-stream", o.no_stream, "Skip the streaming phase");
 	app.add_option("--bpfwatch", o.bpfwatch, "The bpfwatch binary to run as a subprocess");
 	app.add_option("--bpftrace", o.bpftrace, "The bpftrace binary");
+	app.add_option("--probe-build", o.probe_build,
+		       "The syscall probe build the watched/unwatched states load: auto (the fastest the "
+		       "kernel takes) or compat (BPF_CORE_READ, the one for kernels before 6.2)")
+		->check(CLI::IsMember({"auto", "compat"}));
 	app.add_option("--git", o.git, "Tree version to record (scripts/bench passes git describe)");
 	CLI11_PARSE(app, argc, argv);
 

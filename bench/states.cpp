@@ -74,7 +74,7 @@ StateId state_from_key(const std::string &key)
 	throw std::runtime_error("unknown state '" + key + "'");
 }
 
-ProbeState::ProbeState(std::uint64_t filter_cgid) : filter_(filter_cgid) {}
+ProbeState::ProbeState(std::uint64_t filter_cgid, bpfwatch::ProbeBuild build) : filter_(filter_cgid), build_(build) {}
 
 ProbeState::~ProbeState()
 {
@@ -88,6 +88,7 @@ void ProbeState::enter()
 {
 	bpfwatch::ProbeConfig cfg;
 	cfg.cgroup_ids = {filter_};
+	cfg.build = build_;
 	auto before = owned_prog_ids(getpid());
 	agg_ = std::make_unique<bpfwatch::Aggregator>();
 	probe_ = std::make_unique<bpfwatch::Probe>(cfg, [this](const bw_event &e) {
@@ -249,9 +250,9 @@ std::unique_ptr<State> make_state(StateId id, Env &env)
 	case StateId::Floor:
 		return std::make_unique<FloorState>(env);
 	case StateId::Watched:
-		return std::make_unique<ProbeState>(env.cgroups.watched_id());
+		return std::make_unique<ProbeState>(env.cgroups.watched_id(), env.probe_build);
 	case StateId::Unwatched:
-		return std::make_unique<ProbeState>(env.cgroups.other_id());
+		return std::make_unique<ProbeState>(env.cgroups.other_id(), env.probe_build);
 	case StateId::Tool:
 		return std::make_unique<ToolRun>(env, bpfwatch_argv(env, false), "/dev/null", Readiness{true, 0});
 	case StateId::Events:

@@ -46,6 +46,9 @@ struct Env {
 	std::string bpfwatch_binary;
 	std::string bpftrace_binary; // empty: not installed
 	std::string tmpdir;          // tools' stderr files
+	// Which build of the syscall probe the in-process states load
+	// (--probe-build compat measures the one for kernels before 6.2).
+	bpfwatch::ProbeBuild probe_build = bpfwatch::ProbeBuild::Auto;
 };
 
 class State {
@@ -69,7 +72,7 @@ std::unique_ptr<State> make_state(StateId id, Env &env);
 // poll(100 ms) into an Aggregator.
 class ProbeState : public State {
 public:
-	explicit ProbeState(std::uint64_t filter_cgid);
+	ProbeState(std::uint64_t filter_cgid, bpfwatch::ProbeBuild build);
 	~ProbeState() override;
 	void enter() override;
 	void leave() override;
@@ -89,6 +92,7 @@ private:
 	void consume();
 
 	std::uint64_t filter_;
+	bpfwatch::ProbeBuild build_;
 	std::unique_ptr<bpfwatch::Aggregator> agg_;
 	std::unique_ptr<bpfwatch::Probe> probe_;
 	std::thread consumer_;

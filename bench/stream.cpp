@@ -69,7 +69,7 @@ std::uint64_t status_kib(pid_t pid, const char *key)
 
 void run_in_process(Env &env, const StreamOptions &opt, StreamReport &out)
 {
-	ProbeState probe(env.cgroups.watched_id());
+	ProbeState probe(env.cgroups.watched_id(), env.probe_build);
 	probe.enter();
 	out.probe_kernel_bytes = probe.kernel_memory_bytes();
 	for (double rate : opt.rates) {
