@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 #include "bpfobj.h"
@@ -205,15 +206,19 @@ void ToolRun::enter()
 	child_ = std::make_unique<Child>(argv_, env_.cgroups.origin_procs(), stdout_path_, err_path, -1,
 					 stdout_fd_);
 	const std::uint64_t deadline = now_ns() + kReadyTimeoutNs;
+	// bpfwatch stages records per CPU and moves them into its ring by the
+	// end of its next poll period: the ring moves some time after a poke.
+	std::optional<std::uint64_t> pos;
 	for (int i = 0;; i++) {
 		check_stop();
 		if (!child_->running())
 			throw std::runtime_error(name + " exited before it was counting: " + child_->stderr_tail());
 		std::vector<std::uint32_t> maps = owned_map_ids(child_->pid());
-		std::uint64_t pos = ready_.ring ? ring_producer_pos(maps) : 0;
-		env_.workloads.poke();
-		if (ready_.ring && ring_producer_pos(maps) > pos)
+		if (ready_.ring && pos && ring_producer_pos(maps) > *pos)
 			break;
+		if (ready_.ring && !pos && !maps.empty())
+			pos = ring_producer_pos(maps);
+		env_.workloads.poke();
 		if (ready_.keyed_maps && maps_holding(maps, env_.cgroups.watched_id()) >= ready_.keyed_maps)
 			break;
 		if (now_ns() > deadline)

@@ -84,8 +84,8 @@ public:
 	bw_totals totals() const;
 	std::uint64_t kernel_memory_bytes() const;
 	// Has the consumer drain the ring (as the tool does at each report):
-	// poll() only reads on a wake-up, one per wakeup_every records per
-	// CPU, so up to that many wait in the ring until then.
+	// records wait in the CPUs' batches and the ring until a poll period
+	// ends or the ring is half full.
 	void flush();
 
 private:

@@ -95,25 +95,65 @@ struct bw_dest {
 };
 
 /*
- * One counted call (or one message of a sendmmsg) in the ring buffer.
- * Records of non-socket fds stop before dest: they are
- * BW_EVENT_HEAD_SIZE bytes long.
+ * One counted call (or one message of a sendmmsg), as staged and streamed.
+ * A ring-buffer record is one CPU's batch of these, back to back
+ * (bpf/batch.bpf.h). Each is a bw_rec followed by the parts its `parts`
+ * names, in this order: a bw_rec_trace (with --events: time, process, fd)
+ * and a bw_dest (socket records, unless BW_REC_SAME_DEST). By default a
+ * record is the 16-byte
+ * bw_rec alone, four to a cache line: carrying records to the reader's
+ * CPU is most of what streaming them costs, so they carry only what the
+ * aggregator counts.
  */
-struct bw_event {
-	__u64 ts_ns;     /* CLOCK_MONOTONIC; 0 unless timestamps are wanted */
+#define BW_REC_TRACE 0x1
+#define BW_REC_DEST 0x2
+/* A socket record without a bw_dest part: its destination is the one the
+ * last BW_REC_DEST record of the same batch carried. A log shipper sends
+ * to one peer, so its records stay 16 bytes. */
+#define BW_REC_SAME_DEST 0x4
+
+struct bw_rec {
 	__u64 cgroup_id; /* cgroup v2 id = inode of the cgroup directory */
-	__s64 ret;       /* bytes (>= 0) or -errno */
-	__u32 pid;       /* thread group id */
-	__u32 tid;
+	__s32 ret;       /* bytes (>= 0) or -errno; a call moves at most
+			    MAX_RW_COUNT (INT_MAX & PAGE_MASK) bytes */
 	__u8 syscall;    /* enum bw_syscall */
 	__u8 kind;       /* enum bw_kind */
-	__u16 pad;
-	__u32 fd;        /* the fd written to (sendfile64: out_fd) */
-	char comm[BW_COMM_LEN];
-	struct bw_dest dest; /* socket records only */
+	__u8 parts;      /* BW_REC_*: what follows */
+	__u8 pad;
 };
 
-#define BW_EVENT_HEAD_SIZE offsetof(struct bw_event, dest)
+struct bw_rec_trace {
+	__u64 ts_ns; /* CLOCK_MONOTONIC */
+	__u32 pid;   /* thread group id */
+	__u32 tid;
+	__u32 fd;    /* the fd written to (sendfile64: out_fd) */
+	__u32 pad;
+	char comm[BW_COMM_LEN];
+};
+
+#define BW_REC_SIZE(parts)                                                    \
+	(sizeof(struct bw_rec) +                                              \
+	 (((parts) & BW_REC_TRACE) ? sizeof(struct bw_rec_trace) : 0) + \
+	 (((parts) & BW_REC_DEST) ? sizeof(struct bw_dest) : 0))
+
+/*
+ * A CPU's staged records (bpf/batch.bpf.h), one slot per CPU: 128
+ * default records (19 of the largest), 2 KiB of kernel memory per CPU.
+ * User space reads `len` only as a hint of which CPUs to flush.
+ */
+#define BW_BATCH_BYTES 2048
+
+struct bw_batch {
+	__u32 len;       /* bytes staged in data */
+	__u32 records;   /* records staged */
+	__u32 busy;      /* bw_sys_exit is changing this slot */
+	__u32 walk;      /* cursor of the lost-record walk */
+	__u32 has_last;  /* last_dest holds the batch's last bw_dest part */
+	__u32 pad;
+	struct bw_dest last_dest;
+	struct bw_dest dest; /* the destination of the record being staged */
+	__u8 data[BW_BATCH_BYTES];
+};
 
 /*
  * Delivery (bpf/delivery.bpf.c): did the bytes get out, per watched cgroup

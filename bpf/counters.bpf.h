@@ -12,14 +12,18 @@
 /* Set by user space before load. */
 const volatile __u32 filter_mode = BW_FILTER_ALL;
 const volatile __u64 filter_cgroup_id = 0;
-const volatile bool want_timestamps = false;
+/* --events: records carry a bw_rec_trace part. */
+const volatile bool want_trace = false;
 /* Watching everything includes bpfwatch itself: its own output must not
  * feed its counts. */
 const volatile __u32 self_tgid = 0;
-/* Wake the reader once per this many records per CPU; the reader drains
- * the ring at the end of every poll period too, so at low rates a record
- * waits at most that long (100 ms). */
-const volatile __u32 wakeup_every = 1024;
+/* Wake the reader when this much unread data is in the ring (user space
+ * sets half the ring). Below that, the reader's poll period (100 ms) ends
+ * without a wake-up and it collects the records then: a wake-up is an
+ * irq_work self-IPI and a cross-CPU wake-up, which trap to the hypervisor
+ * on a VM (~30 us each here), so waking every 1024 records cost a watched
+ * write ~30 ns. */
+const volatile __u64 wakeup_bytes = 2 << 20;
 
 /* BW_FILTER_SET: cgroup id -> the target's slot in target_totals. */
 struct {
@@ -70,13 +74,6 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} pending_wakeup SEC(".maps");
-
 static const struct bw_totals zero_totals;
 
 /* The target slot of a watched cgroup, or -1: the first test of all. */
@@ -118,16 +115,23 @@ static __always_inline struct bw_totals *totals_of(__u64 cgid, __u32 slot)
 	return t;
 }
 
+/* At most one wake-up per this long: while a reader drains a ring that
+ * stays half full (--events flat out), every batch would wake it again. */
+#define BW_WAKEUP_GAP_NS 1000000
+/* Shared by all CPUs; a race between two of them costs one wake-up more. */
+__u64 next_wakeup_ns;
+
 static __always_inline __u64 wakeup_flag(void)
 {
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&pending_wakeup, &zero);
+	__u64 now;
 
-	if (n && ++*n >= wakeup_every) {
-		*n = 0;
-		return BPF_RB_FORCE_WAKEUP;
-	}
-	return BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < wakeup_bytes)
+		return BPF_RB_NO_WAKEUP;
+	now = bpf_ktime_get_ns();
+	if (now < next_wakeup_ns)
+		return BPF_RB_NO_WAKEUP;
+	next_wakeup_ns = now + BW_WAKEUP_GAP_NS;
+	return BPF_RB_FORCE_WAKEUP;
 }
 
 static __always_inline void count(struct bw_counts *k, __s64 ret)

@@ -15,6 +15,7 @@
 #include "arch.bpf.h"
 #include "fd.bpf.h"
 #include "counters.bpf.h"
+#include "batch.bpf.h"
 
 /* What one counted call needs on its way to the totals and the ring. */
 struct call {
@@ -49,71 +50,104 @@ static __always_inline bool is_log_file(struct file *file, __u8 kind, __u32 slot
 	return (ino == lf->ino[0] && dev == lf->dev[0]) || (ino == lf->ino[1] && dev == lf->dev[1]);
 }
 
-static __always_inline void fill_head(struct bw_event *e, struct call *c, __s64 ret)
+/* The trace part (--events): when, who, on which fd. */
+static __always_inline void fill_trace(struct bw_rec_trace *t, struct call *c)
 {
-	e->ts_ns = want_timestamps ? bpf_ktime_get_ns() : 0;
-	e->cgroup_id = c->cgroup_id;
-	e->ret = ret;
-	e->syscall = c->syscall;
-	e->kind = c->kind;
-	e->pad = 0;
-	e->fd = c->fd;
+	t->ts_ns = bpf_ktime_get_ns();
+	t->fd = c->fd;
+	t->pad = 0;
 #ifdef BW_COMPAT
 	__u64 id = bpf_get_current_pid_tgid();
 
-	e->pid = id >> 32;
-	e->tid = (__u32)id;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	t->pid = id >> 32;
+	t->tid = (__u32)id;
+	bpf_get_current_comm(t->comm, sizeof(t->comm));
 #else
-	e->pid = c->task->tgid;
-	e->tid = c->task->pid;
-	*(__u64 *)&e->comm[0] = *(__u64 *)&c->task->comm[0];
-	*(__u64 *)&e->comm[8] = *(__u64 *)&c->task->comm[8];
+	t->pid = c->task->tgid;
+	t->tid = c->task->pid;
+	*(__u64 *)&t->comm[0] = *(__u64 *)&c->task->comm[0];
+	*(__u64 *)&t->comm[8] = *(__u64 *)&c->task->comm[8];
 #endif
 }
 
 /*
- * Count one call (or one sendmmsg message) and stream its record. @uaddr
+ * Stage the record of one call. @parts is a constant at every call site,
+ * so each copy of this function writes at fixed offsets into a slot the
+ * verifier knows is big enough. A socket record whose destination is the
+ * one its batch carried last leaves it out (BW_REC_SAME_DEST).
+ */
+static __always_inline void stage(struct call *c, __s64 ret, const __u8 parts, const void *uaddr,
+				  __u64 addrlen)
+{
+	__u32 size = BW_REC_SIZE(parts);
+	struct bw_batch *b = batch_open();
+	struct bw_dest *d;
+	struct bw_rec *r;
+
+	if (!b)
+		return;
+	if (parts & BW_REC_DEST) {
+		d = &b->dest;
+		__builtin_memset(d, 0, sizeof(*d));
+		bw_sock_dest(c->file, d);
+		/* UDP and unix datagrams go where msg_name says, connected
+		 * or not; a stream socket ignores it. */
+		if (uaddr && (d->sotype == BW_SOCK_DGRAM || !d->port))
+			bw_msg_dest(uaddr, addrlen, d);
+	}
+	r = batch_room(b, size);
+	r->cgroup_id = c->cgroup_id;
+	r->ret = ret;
+	r->syscall = c->syscall;
+	r->kind = c->kind;
+	r->parts = parts;
+	r->pad = 0;
+	if (parts & BW_REC_TRACE)
+		fill_trace((void *)(r + 1), c);
+	if (parts & BW_REC_DEST) {
+		if (batch_same_dest(b)) {
+			r->parts = (parts & ~BW_REC_DEST) | BW_REC_SAME_DEST;
+			size = BW_REC_SIZE(parts & ~BW_REC_DEST);
+		} else {
+			__builtin_memcpy((void *)r + BW_REC_SIZE(parts & ~BW_REC_DEST), &b->dest, sizeof(b->dest));
+			__builtin_memcpy(&b->last_dest, &b->dest, sizeof(b->dest));
+			b->has_last = 1;
+		}
+	}
+	batch_commit(b, size);
+}
+
+/*
+ * Count one call (or one sendmmsg message) and stage its record. @uaddr
  * and @addrlen are the address the send named itself, if any. Only socket
- * records carry a destination: the others are BW_EVENT_HEAD_SIZE bytes,
- * one cache line with the ring's header, which is what a record costs.
+ * records carry a destination.
  */
 static __always_inline void account(struct call *c, __s64 ret, const void *uaddr, __u64 addrlen)
 {
-	struct bw_event *e;
+	__u8 kind = c->kind;
 
-	if (c->kind >= BW_KIND_MAX)
+	if (kind >= BW_KIND_MAX)
 		return;
-	count(&c->totals->kind[c->kind], ret);
+	count(&c->totals->kind[kind], ret);
 	if (c->fd == 1 || c->fd == 2)
 		count(&c->totals->stdio, ret);
 	if (c->log)
 		count(&c->totals->log, ret);
 
-	if (c->kind != BW_KIND_SOCKET || !c->file) {
-		e = bpf_ringbuf_reserve(&events, BW_EVENT_HEAD_SIZE, 0);
-		if (!e) {
-			c->totals->lost_events += 1;
-			return;
-		}
-		fill_head(e, c, ret);
-		bpf_ringbuf_submit(e, wakeup_flag());
-		return;
-	}
+	/* want_trace is rodata: the verifier keeps two of these four. */
+	bool sock = kind == BW_KIND_SOCKET && c->file;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		c->totals->lost_events += 1;
-		return;
+	if (want_trace) {
+		if (sock)
+			stage(c, ret, BW_REC_TRACE | BW_REC_DEST, uaddr, addrlen);
+		else
+			stage(c, ret, BW_REC_TRACE, NULL, 0);
+	} else {
+		if (sock)
+			stage(c, ret, BW_REC_DEST, uaddr, addrlen);
+		else
+			stage(c, ret, 0, NULL, 0);
 	}
-	fill_head(e, c, ret);
-	__builtin_memset(&e->dest, 0, sizeof(e->dest));
-	bw_sock_dest(c->file, &e->dest);
-	/* UDP and unix datagrams go where msg_name says, connected or not;
-	 * a stream socket ignores it. */
-	if (uaddr && (e->dest.sotype == BW_SOCK_DGRAM || !e->dest.port))
-		bw_msg_dest(uaddr, addrlen, &e->dest);
-	bpf_ringbuf_submit(e, wakeup_flag());
 }
 
 struct mmsg_loop {
@@ -141,6 +175,9 @@ int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct pt_regs *regs;
 	struct task_struct *task;
+	struct user_msghdr hdr = {};
+	const void *uaddr = NULL;
+	__u64 addrlen = 0;
 	struct call c;
 	__s64 ret = ctx->args[1];
 	int sc, slot;
@@ -169,33 +206,54 @@ int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	c.kind = c.file ? bw_kind_of(c.file) : BW_KIND_OTHER;
 	c.log = is_log_file(c.file, c.kind, slot);
 
+	/* One account() site here (and one in account_mmsg): each is a copy
+	 * the verifier walks. */
 	switch (sc) {
 	case BW_SYS_SENDTO:
-		account(&c, ret, (void *)BW_SC_ARG4(regs), BW_SC_ARG5(regs));
+		uaddr = (void *)BW_SC_ARG4(regs);
+		addrlen = BW_SC_ARG5(regs);
 		break;
-	case BW_SYS_SENDMSG: {
-		struct user_msghdr hdr = {};
-
-		if (c.kind == BW_KIND_SOCKET && ret >= 0)
+	case BW_SYS_SENDMSG:
+		if (c.kind == BW_KIND_SOCKET && ret >= 0) {
 			bpf_probe_read_user(&hdr, sizeof(hdr), (void *)BW_SC_ARG1(regs));
-		account(&c, ret, hdr.msg_name, hdr.msg_namelen);
+			uaddr = hdr.msg_name;
+			addrlen = hdr.msg_namelen;
+		}
 		break;
-	}
-	case BW_SYS_SENDMMSG: {
-		struct mmsg_loop l = { .call = &c, .vec = (void *)BW_SC_ARG1(regs) };
-
+	case BW_SYS_SENDMMSG:
 		/* ret is the number of messages sent (at most UIO_MAXIOV):
 		 * each is one call with its own size and destination. */
-		if (ret < 0)
-			account(&c, ret, NULL, 0);
-		else
+		if (ret >= 0) {
+			struct mmsg_loop l = { .call = &c, .vec = (void *)BW_SC_ARG1(regs) };
+
 			bpf_loop(ret, account_mmsg, &l, 0);
+			return 0;
+		}
 		break;
-	}
 	default:
-		account(&c, ret, NULL, 0);
 		break;
 	}
+	account(&c, ret, uaddr, addrlen);
+	return 0;
+}
+
+/*
+ * Run by user space on one CPU at a time (BPF_PROG_TEST_RUN with
+ * BPF_F_TEST_RUN_ON_CPU), never attached: copies that CPU's staged records
+ * into the ring. Returns 1 when it interrupted bw_sys_exit in the middle
+ * of staging a record on this CPU (user space asks again), else 0.
+ */
+SEC("raw_tp")
+int bw_flush(void *ctx)
+{
+	__u32 zero = 0;
+	struct bw_batch *b = bpf_map_lookup_elem(&batches, &zero);
+
+	if (!b)
+		return 0;
+	if (b->busy)
+		return 1;
+	batch_flush(b, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "targets/cgroup.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,7 +35,7 @@ CgroupSandbox::~CgroupSandbox()
 	rmdir(path_.c_str());
 }
 
-int CgroupSandbox::run(const std::function<int()> &workload)
+int CgroupSandbox::run(const std::function<int()> &workload, int cpu)
 {
 	int go[2];
 	if (pipe(go) != 0)
@@ -42,6 +43,11 @@ int CgroupSandbox::run(const std::function<int()> &workload)
 	pid_t child = fork();
 	if (child == 0) {
 		char c;
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(cpu >= 0 ? cpu : sched_getcpu(), &one);
+		if (sched_setaffinity(0, sizeof(one), &one) != 0)
+			_exit(255);
 		close(go[1]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(255);

@@ -26,9 +26,11 @@ public:
 	const std::string &path() const { return path_; }
 	const std::string &relative_path() const { return relative_; }
 
-	// Runs @workload in a child inside this cgroup; returns the child's
-	// exit status (the workload's return value, or 255 on setup failure).
-	int run(const std::function<int()> &workload);
+	// Runs @workload in a child inside this cgroup, on one CPU (@cpu, or
+	// the one it starts on): records are batched per CPU, so one CPU keeps
+	// them in the order the workload made them. Returns the child's exit
+	// status (the workload's return value, or 255 on setup failure).
+	int run(const std::function<int()> &workload, int cpu = -1);
 
 private:
 	std::string path_, relative_;

@@ -44,7 +44,8 @@ TEST_F(FdKinds, PipeWritesAreCountedWithTheirExactBytes)
 		EXPECT_EQ(e.syscall, BW_SYS_WRITE);
 		EXPECT_EQ(e.kind, BW_KIND_PIPE);
 		EXPECT_EQ(e.ret, 100);
-		EXPECT_EQ(e.ts_ns, 0u) << "no timestamps unless asked for";
+		EXPECT_EQ(e.ts_ns, 0u) << "no trace fields unless asked for";
+		EXPECT_EQ(e.pid, 0u);
 		EXPECT_EQ(e.dest.family, 0);
 	}
 	EXPECT_EQ(totals_of(box_->id()).lost_events, 0u);
@@ -52,7 +53,9 @@ TEST_F(FdKinds, PipeWritesAreCountedWithTheirExactBytes)
 
 TEST_F(FdKinds, StdoutAndStderrAreCountedApartWhateverTheirKind)
 {
-	attach_to_box();
+	ProbeConfig trace;
+	trace.trace = true; // records name their fd
+	attach({box_->id()}, trace);
 	int p[2];
 	ASSERT_EQ(pipe(p), 0);
 	int null_fd = open("/dev/null", O_WRONLY);

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // The cgroup filter, and what happens when the ring overflows.
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <thread>
 
 #include "bpf/probe_fixture.h"
 #include "bpf/workload.h"
@@ -75,20 +79,106 @@ TEST_F(Filter, AFullRingLosesRecordsButNeverTotals)
 	EXPECT_EQ(records + t.lost_events, std::uint64_t(n)) << "every record is delivered or counted lost";
 }
 
-TEST_F(Filter, TimestampsOnlyWhenAskedFor)
+// Records are charged as lost to the cgroup that made them, in each of
+// the three filter modes (one id, a set, everything).
+TEST_F(Filter, AFullRingChargesLostRecordsToTheirOwnCgroup)
+{
+	for (int mode = 0; mode < 3; mode++) {
+		SCOPED_TRACE(mode);
+		CgroupSandbox other("bpfwatch-test-other");
+		ProbeConfig small;
+		small.ring_bytes = 4096;
+		std::vector<std::uint64_t> ids = mode == 0 ? std::vector<std::uint64_t>{box_->id()}
+					       : mode == 1 ? std::vector<std::uint64_t>{box_->id(), other.id()}
+							   : std::vector<std::uint64_t>{};
+		events_.clear();
+		attach(ids, small);
+		run([] { return write_devnull(1500, 1); });
+		ASSERT_EQ(other.run([] { return write_devnull(700, 1); }), 0);
+		probe_->drain();
+		for (auto [id, n] : {std::pair{box_->id(), 1500}, std::pair{other.id(), 700}}) {
+			if (mode == 0 && id == other.id())
+				continue;
+			bw_totals t = totals_of(id);
+			EXPECT_EQ(t.kind[BW_KIND_TTY].calls, std::uint64_t(n));
+			EXPECT_GT(t.lost_events, 0u);
+			EXPECT_EQ(events_of(id).size() + t.lost_events, std::uint64_t(n));
+		}
+		probe_.reset();
+	}
+}
+
+// Every CPU stages its own records; all of them arrive, exactly once.
+TEST_F(Filter, RecordsStagedOnEveryCpuArriveOnce)
+{
+	attach_to_box();
+	int ncpus = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+	std::uint64_t want = 0;
+	for (int cpu = 0; cpu < ncpus && cpu < 16; cpu++) {
+		int n = 3 * (cpu + 1);
+		ASSERT_EQ(box_->run([n] { return write_devnull(n, 5); }, cpu), 0) << "cpu " << cpu;
+		want += n;
+	}
+	EXPECT_EQ(box_events().size(), want);
+	EXPECT_EQ(kind(BW_KIND_TTY).calls, want);
+	EXPECT_EQ(totals_of(box_->id()).lost_events, 0u);
+}
+
+// User space flushes a CPU's batch with an IPI that can land while the
+// syscall program is staging a record there: nothing may be lost or
+// delivered twice.
+TEST_F(Filter, FlushingWhileRecordsAreStagedLosesAndRepeatsNothing)
+{
+	attach_to_box();
+	const int n = 200000;
+	std::atomic<bool> done{false};
+	std::thread reader([&] {
+		while (!done.load())
+			probe_->drain(); // one flush per CPU with records, back to back
+	});
+	int cpu = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)) - 1;
+	ASSERT_EQ(box_->run([] { return write_devnull(n, 3); }, cpu), 0);
+	done = true;
+	reader.join();
+	auto events = box_events();
+	EXPECT_EQ(events.size(), std::uint64_t(n));
+	EXPECT_EQ(kind(BW_KIND_TTY).calls, std::uint64_t(n));
+	EXPECT_EQ(totals_of(box_->id()).lost_events, 0u);
+	std::uint64_t bytes = 0;
+	for (const bw_event &e : events)
+		bytes += e.ret;
+	EXPECT_EQ(bytes, 3u * n);
+}
+
+TEST_F(Filter, TraceFieldsOnlyWhenAskedFor)
 {
 	ProbeConfig cfg;
-	cfg.timestamps = true;
+	cfg.trace = true;
 	attach({box_->id()}, cfg);
 	timespec before{}, after{};
 	clock_gettime(CLOCK_MONOTONIC, &before);
-	run([] { return write_devnull(1, 1); });
+	int p[2];
+	ASSERT_EQ(pipe(p), 0);
+	run([&] {
+		pid_t self = getpid();
+		WL_CHECK(prctl(PR_SET_NAME, "bw-trace-test") == 0);
+		WL_CHECK(write_devnull(1, 1) == 0);
+		return write(p[1], &self, sizeof(self)) == sizeof(self) ? 0 : 1;
+	});
 	clock_gettime(CLOCK_MONOTONIC, &after);
+	pid_t writer = 0;
+	ASSERT_EQ(read(p[0], &writer, sizeof(writer)), static_cast<ssize_t>(sizeof(writer)));
+	close(p[0]);
+	close(p[1]);
 	auto events = box_events();
-	ASSERT_EQ(events.size(), 1u);
+	ASSERT_EQ(events.size(), 2u) << "the write to /dev/null and the pid to the pipe";
 	auto ns = [](timespec t) { return std::uint64_t(t.tv_sec) * 1000000000 + t.tv_nsec; };
 	EXPECT_GE(events[0].ts_ns, ns(before));
 	EXPECT_LE(events[0].ts_ns, ns(after));
+	EXPECT_EQ(events[0].pid, static_cast<std::uint32_t>(writer));
+	EXPECT_EQ(events[0].tid, static_cast<std::uint32_t>(writer));
+	EXPECT_STREQ(events[0].comm, "bw-trace-test");
+	EXPECT_GT(events[0].fd, 2u);
 }
 
 } // namespace

@@ -55,6 +55,35 @@ TEST_F(Sockets, UnconnectedUdpSendtoNamesItsDestination)
 	}
 }
 
+// Records repeat a destination by reference within a CPU's batch
+// (BW_REC_SAME_DEST); each must still name its own, across batches too.
+TEST_F(Sockets, EverySendNamesItsOwnDestinationWhenTheyAlternate)
+{
+	attach_to_box();
+	UdpSink a = udp_sink_v4(), b = udp_sink_v4();
+	// A batch holds 128 records: 300 sends cross batch boundaries.
+	auto port_of = [&](int i) { return (i % 7 == 3 || i % 7 == 4) ? b.port : a.port; };
+	run([&] {
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+		char buf[8] = {};
+		for (int i = 0; i < 300; i++) {
+			sockaddr_in to = loopback_v4(port_of(i));
+			WL_CHECK(sendto(fd, buf, 1 + i % 5, 0, (sockaddr *)&to, sizeof(to)) == 1 + i % 5);
+		}
+		return 0;
+	});
+	close(a.fd);
+	close(b.fd);
+
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 300u);
+	for (int i = 0; i < 300; i++) {
+		EXPECT_EQ(events[i].ret, 1 + i % 5) << i;
+		EXPECT_EQ(events[i].dest.port, port_of(i)) << i;
+		EXPECT_EQ(v4_of(events[i]), INADDR_LOOPBACK) << i;
+	}
+}
+
 TEST_F(Sockets, SendmmsgCountsEveryMessageWithItsOwnSize)
 {
 	attach_to_box();

@@ -6,17 +6,35 @@
 #include <linux/types.h>
 
 #include <cstddef>
+#include <cstdint>
 
 #include "bpfwatch.h"
+
+// A record as Probe hands it out: a bw_rec with its parts decoded. The
+// trace fields are zero unless the probe was loaded with trace on
+// (--events); dest is zero unless kind is BW_KIND_SOCKET.
+struct bw_event {
+	std::uint64_t ts_ns;     // CLOCK_MONOTONIC
+	std::uint64_t cgroup_id; // cgroup v2 id
+	std::int64_t ret;        // bytes (>= 0) or -errno
+	std::uint32_t pid;       // thread group id
+	std::uint32_t tid;
+	std::uint8_t syscall;    // enum bw_syscall
+	std::uint8_t kind;       // enum bw_kind
+	std::uint32_t fd;
+	char comm[BW_COMM_LEN];
+	bw_dest dest;
+};
 
 static_assert(sizeof(struct bw_counts) == 24);
 static_assert(sizeof(struct bw_totals) == 7 * 24 + 8);
 static_assert(sizeof(struct bw_log_files) == 24);
 static_assert(sizeof(struct bw_dest) == 8 + BW_UNIX_PATH_LEN);
 static_assert(offsetof(struct bw_dest, addr) == 8);
-static_assert(sizeof(struct bw_event) == 40 + BW_COMM_LEN + sizeof(struct bw_dest));
-static_assert(offsetof(struct bw_event, comm) == 40);
-static_assert(BW_EVENT_HEAD_SIZE == 56, "a head record and the ring header fill one cache line");
+static_assert(sizeof(struct bw_rec) == 16, "four default records to a cache line");
+static_assert(sizeof(struct bw_rec_trace) == 24 + BW_COMM_LEN);
+static_assert(BW_REC_SIZE(BW_REC_TRACE | BW_REC_DEST) == 104);
+static_assert(offsetof(struct bw_batch, data) == 24 + 2 * sizeof(struct bw_dest));
 static_assert(BW_KIND_MAX == 5 && BW_SYS_MAX == 9);
 
 // Delivery (bpf/delivery.bpf.c).

@@ -19,6 +19,8 @@
 namespace bpfwatch {
 namespace {
 
+constexpr std::size_t kMaxTracePending = 8192;
+
 std::string load_error(int err)
 {
 	err = std::abs(err);
@@ -50,7 +52,7 @@ void add_totals(bw_totals &sum, const bw_totals &cpu)
 } // namespace
 
 Probe::Probe(const ProbeConfig &config, EventHandler on_event)
-	: on_event_(std::move(on_event)), cgroup_ids_(config.cgroup_ids), skel_(nullptr, nullptr),
+	: on_event_(std::move(on_event)), cgroup_ids_(config.cgroup_ids), trace_(config.trace), skel_(nullptr, nullptr),
 	  ring_(nullptr, ring_buffer__free)
 {
 	ncpus_ = libbpf_num_possible_cpus();
@@ -77,6 +79,7 @@ Probe::Probe(const ProbeConfig &config, EventHandler on_event)
 	if (err)
 		throw Error(load_error(err));
 
+	batch_scratch_.resize(((sizeof(bw_batch) + 7) & ~std::size_t(7)) * ncpus_);
 	ring_.reset(ring_buffer__new(bpf_map__fd(maps_.events), on_ring_record, this, nullptr));
 	if (!ring_)
 		throw Error(errno_message("create ring buffer reader", errno));
@@ -104,8 +107,8 @@ template <class Skel> int Probe::load(const ProbeConfig &config, bool direct_fd_
 		ro->filter_mode = BW_FILTER_ALL;
 		ro->self_tgid = getpid();
 	}
-	ro->want_timestamps = config.timestamps;
-	ro->wakeup_every = std::max<std::uint32_t>(1, config.wakeup_every);
+	ro->want_trace = config.trace;
+	ro->wakeup_bytes = config.ring_bytes / 2;
 	ro->fd_direct_load = direct_fd_load;
 
 	// A per-CPU map costs value_size * ncpus per entry: size the hash from
@@ -136,51 +139,140 @@ template <class Skel> int Probe::load(const ProbeConfig &config, bool direct_fd_
 	for (std::uint32_t slot = 0; slot < config.log_files.size() && slot < targets; slot++)
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.log_files), &slot, &config.log_files[slot], BPF_ANY))
 			throw Error(errno_message("set a container's log files", errno));
+	// bw_flush is run by flush(), never attached.
+	bpf_program__set_autoattach(skel->progs.bw_flush, false);
 	err = Skel::attach(skel.get());
 	if (err)
 		throw Error(errno_message("attach raw_tracepoint/sys_exit", err));
 
-	maps_ = {skel->obj, skel->maps.events, skel->maps.totals, skel->maps.target_totals, skel->maps.stats};
+	maps_ = {skel->obj,	     skel->maps.events, skel->maps.totals, skel->maps.target_totals,
+		 skel->maps.stats, skel->maps.batches, bpf_program__fd(skel->progs.bw_flush)};
 	direct_fd_load_ = direct_fd_load;
 	skel_ = {skel.release(), [](void *p) { Skel::destroy(static_cast<Skel *>(p)); }};
 	return 0;
 }
 
-Probe::~Probe() = default;
+Probe::~Probe()
+{
+	spdlog::debug("probe: {} records delivered, {} batch flushes asked for", delivered_, flush_runs_);
+}
 
+// One ring record is one CPU's batch of records, packed back to back.
 int Probe::on_ring_record(void *ctx, void *data, std::size_t size)
 {
 	auto *self = static_cast<Probe *>(ctx);
-	if (size >= sizeof(bw_event)) {
-		self->on_event_(*static_cast<const bw_event *>(data));
-	} else if (size >= BW_EVENT_HEAD_SIZE) {
-		bw_event full{}; // no destination: not a socket
-		std::memcpy(&full, data, BW_EVENT_HEAD_SIZE);
-		self->on_event_(full);
+	const auto *p = static_cast<const std::uint8_t *>(data);
+	std::size_t off = 0;
+	bw_dest last_dest{}; // what BW_REC_SAME_DEST refers to
+	while (size - off >= sizeof(bw_rec)) {
+		bw_rec rec;
+		std::memcpy(&rec, p + off, sizeof(rec));
+		std::size_t len = BW_REC_SIZE(rec.parts);
+		if (size - off < len)
+			break; // cannot happen; never read past the batch
+		const std::uint8_t *part = p + off + sizeof(rec);
+		bw_event e{};
+		e.cgroup_id = rec.cgroup_id;
+		e.ret = rec.ret;
+		e.syscall = rec.syscall;
+		e.kind = rec.kind;
+		if (rec.parts & BW_REC_TRACE) {
+			bw_rec_trace t;
+			std::memcpy(&t, part, sizeof(t));
+			part += sizeof(t);
+			e.ts_ns = t.ts_ns;
+			e.pid = t.pid;
+			e.tid = t.tid;
+			e.fd = t.fd;
+			std::memcpy(e.comm, t.comm, sizeof(e.comm));
+		}
+		if (rec.parts & BW_REC_DEST)
+			std::memcpy(&last_dest, part, sizeof(last_dest));
+		if (rec.parts & (BW_REC_DEST | BW_REC_SAME_DEST))
+			e.dest = last_dest;
+		off += len;
+		if (!self->trace_) {
+			self->deliver(e);
+			continue;
+		}
+		self->trace_pending_.push_back(e);
+		// Flat out, a read can bring 70k traced records: hand them out
+		// in sorted runs rather than hold them all.
+		if (self->trace_pending_.size() >= kMaxTracePending)
+			self->deliver_traced();
 	}
 	return 0;
 }
 
+void Probe::deliver(const bw_event &e)
+{
+	delivered_++;
+	on_event_(e);
+}
+
+// Each CPU's batch is in order, but batches arrive as CPUs fill them:
+// traced records of one read are handed out by time.
+void Probe::deliver_traced()
+{
+	std::stable_sort(trace_pending_.begin(), trace_pending_.end(),
+			 [](const bw_event &a, const bw_event &b) { return a.ts_ns < b.ts_ns; });
+	for (const bw_event &e : trace_pending_)
+		deliver(e);
+	trace_pending_.clear();
+}
+
 int Probe::poll(int timeout_ms)
 {
+	std::uint64_t before = delivered_;
 	int n = ring_buffer__poll(ring_.get(), timeout_ms);
 	if (n == -EINTR)
 		return 0;
 	if (n < 0)
 		throw Error(errno_message("read ring buffer", n));
-	// Records submitted without a wake-up wait for the next one; the end
-	// of each poll period collects them, so none waits longer than that.
+	// Records staged or submitted without a wake-up wait for the next one;
+	// the end of each poll period collects them, so none waits longer.
 	if (n == 0)
-		n = drain();
-	return n;
+		return drain();
+	deliver_traced();
+	return static_cast<int>(delivered_ - before);
 }
 
 int Probe::drain()
 {
+	std::uint64_t before = delivered_;
+	flush();
 	int n = ring_buffer__consume(ring_.get());
 	if (n < 0 && n != -EINTR)
 		throw Error(errno_message("drain ring buffer", n));
-	return std::max(n, 0);
+	deliver_traced();
+	return static_cast<int>(delivered_ - before);
+}
+
+// Each CPU with staged records runs bw_flush on itself. A CPU caught in
+// the middle of staging a record says so, and is asked again.
+void Probe::flush()
+{
+	std::size_t stride = (sizeof(bw_batch) + 7) & ~std::size_t(7);
+	std::uint32_t zero = 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(maps_.batches), &zero, batch_scratch_.data()))
+		throw Error(errno_message("read the staged record batches", errno));
+	for (int cpu = 0; cpu < ncpus_; cpu++) {
+		bw_batch head;
+		std::memcpy(&head, batch_scratch_.data() + cpu * stride, offsetof(bw_batch, data));
+		if (!head.len)
+			continue;
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = std::uint32_t(cpu));
+		for (int attempt = 0; attempt < 1000; attempt++) {
+			int err = bpf_prog_test_run_opts(maps_.flush_prog, &opts);
+			flush_runs_++;
+			if (err == -ENXIO)
+				break; // offline since it staged them: they wait for it
+			if (err)
+				throw Error(errno_message("flush CPU " + std::to_string(cpu) + "'s records", err));
+			if (opts.retval == 0)
+				break;
+		}
+	}
 }
 
 std::map<std::uint64_t, bw_totals> Probe::read_totals() const

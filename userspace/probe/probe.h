@@ -30,12 +30,13 @@ struct ProbeConfig {
 	std::vector<std::uint64_t> cgroup_ids;
 	// Per cgroup id above (or none): its log pipes, counted as `log`.
 	std::vector<bw_log_files> log_files;
-	bool timestamps = false;          // stamp records (for --events)
-	// 64 Ki head records: 30 ms of one core writing flat out, while the
-	// reader is woken every wakeup_every records. The ring is mapped twice
-	// in user space (libbpf's wrap-around view), so it counts twice in RSS.
+	// Records carry time, pid, tid, fd and comm (for --events).
+	bool trace = false;
+	// 256 Ki default records: over 100 ms of one core writing flat out.
+	// The reader is woken when it is half full, else reads it at the end
+	// of each poll period. The ring is mapped twice in user space
+	// (libbpf's wrap-around view), so it counts twice in RSS.
 	std::uint32_t ring_bytes = 4u << 20;
-	std::uint32_t wakeup_every = 1024; // records per CPU between wake-ups
 	// Kernel memory for the per-CPU totals, however many CPUs there are.
 	std::uint64_t totals_budget_bytes = 4u << 20;
 	// Tests set false to exercise the pre-6.17 fd lookup on any kernel,
@@ -59,9 +60,10 @@ public:
 	Probe &operator=(const Probe &) = delete;
 
 	// Deliver ready records to the handler; waits up to timeout_ms for a
-	// wake-up. Returns the number of records handled.
+	// wake-up, and drains when none came. Returns the records handled.
 	int poll(int timeout_ms);
-	// Deliver every record in the ring without waiting.
+	// Deliver every record counted so far, staged ones included, without
+	// waiting.
 	int drain();
 
 	// Exact totals per cgroup id, summed over CPUs.
@@ -78,16 +80,27 @@ public:
 
 private:
 	static int on_ring_record(void *ctx, void *data, std::size_t size);
+	// Move every CPU's staged records into the ring (bpf/batch.bpf.h).
+	void flush();
+	void deliver(const bw_event &e);
+	void deliver_traced();
 	template <class Skel> int load(const ProbeConfig &config, bool direct_fd_load);
 
 	struct Maps {
 		bpf_object *obj = nullptr;
 		bpf_map *events = nullptr, *totals = nullptr, *target_totals = nullptr, *stats = nullptr;
+		bpf_map *batches = nullptr;
+		int flush_prog = -1;
 	};
 
 	EventHandler on_event_;
 	std::vector<std::uint64_t> cgroup_ids_; // slot -> cgroup id
 	int ncpus_ = 0;
+	bool trace_ = false;
+	std::vector<bw_event> trace_pending_;     // traced records of this read
+	std::uint64_t delivered_ = 0;             // records handed to on_event_
+	std::uint64_t flush_runs_ = 0;            // bw_flush runs (IPIs)
+	std::vector<std::uint8_t> batch_scratch_; // the per-CPU batches, read by flush()
 	bool direct_fd_load_ = false;
 	bool compat_ = false;
 	// Either skeleton (syscalls_bpf or syscalls_compat_bpf), and its maps.

@@ -24,7 +24,7 @@ ProbeConfig probe_config(TargetBook &book, const SessionOptions &options, std::s
 {
 	ProbeConfig cfg;
 	cfg.cgroup_ids = book.explicit_ids();
-	cfg.timestamps = options.timestamps;
+	cfg.trace = options.trace;
 	for (std::uint64_t id : cfg.cgroup_ids) {
 		auto lf = log_files_of(book.target(id).pid);
 		cfg.log_files.push_back(lf.value_or(bw_log_files{}));

@@ -23,7 +23,7 @@
 namespace bpfwatch {
 
 struct SessionOptions {
-	bool timestamps = false; // stamp records (--events)
+	bool trace = false; // records carry time, pid, comm, fd (--events)
 	bool delivery = true;    // attach the delivery probe (--no-delivery)
 	LocalityOverrides places; // --remote-net, --local-net
 	std::function<void(const bw_event &)> on_event; // after aggregation

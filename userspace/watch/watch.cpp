@@ -83,7 +83,7 @@ private:
 	static SessionOptions session_options(const WatchOptions &opt, TargetBook &book, Output &out)
 	{
 		SessionOptions so;
-		so.timestamps = opt.events;
+		so.trace = opt.events;
 		so.delivery = opt.delivery;
 		so.places = locality_overrides(opt);
 		if (opt.events)
