@@ -46,15 +46,15 @@ static __always_inline struct bw_totals *totals_of_record(__u64 cgid)
 	return bpf_map_lookup_elem(&totals, &cgid);
 }
 
+struct lost_walk {
+	struct bw_batch *b; /* bpf_loop() passes a stack pointer only */
+};
+
 /*
  * bpf_loop() callback over a batch the ring had no room for. The cursor
  * lives in the map value, not on the stack: a value loaded from a map is
  * unknown to the verifier, so it checks one iteration, not each offset.
  */
-struct lost_walk {
-	struct bw_batch *b; /* bpf_loop() passes a stack pointer only */
-};
-
 static long charge_lost(__u32 i, void *data)
 {
 	struct bw_batch *b = ((struct lost_walk *)data)->b;

@@ -100,10 +100,9 @@ struct bw_dest {
  * (bpf/batch.bpf.h). Each is a bw_rec followed by the parts its `parts`
  * names, in this order: a bw_rec_trace (with --events: time, process, fd)
  * and a bw_dest (socket records, unless BW_REC_SAME_DEST). By default a
- * record is the 16-byte
- * bw_rec alone, four to a cache line: carrying records to the reader's
- * CPU is most of what streaming them costs, so they carry only what the
- * aggregator counts.
+ * record is the 16-byte bw_rec alone, four to a cache line: carrying
+ * records to the reader's CPU is most of what streaming them costs, so
+ * they carry only what the aggregator counts.
  */
 #define BW_REC_TRACE 0x1
 #define BW_REC_DEST 0x2

@@ -14,12 +14,15 @@
 #include "syscalls.skel.h"
 #include "syscalls_compat.skel.h"
 #include "probe/map_memory.h"
+#include "probe/records.h"
 #include "util/error.h"
 
 namespace bpfwatch {
 namespace {
 
 constexpr std::size_t kMaxTracePending = 8192;
+// A per-CPU map value is copied out at an 8-byte stride per CPU.
+constexpr std::size_t kBatchStride = (sizeof(bw_batch) + 7) & ~std::size_t(7);
 
 std::string load_error(int err)
 {
@@ -79,7 +82,7 @@ Probe::Probe(const ProbeConfig &config, EventHandler on_event)
 	if (err)
 		throw Error(load_error(err));
 
-	batch_scratch_.resize(((sizeof(bw_batch) + 7) & ~std::size_t(7)) * ncpus_);
+	batch_scratch_.resize(kBatchStride * ncpus_);
 	ring_.reset(ring_buffer__new(bpf_map__fd(maps_.events), on_ring_record, this, nullptr));
 	if (!ring_)
 		throw Error(errno_message("create ring buffer reader", errno));
@@ -145,8 +148,13 @@ template <class Skel> int Probe::load(const ProbeConfig &config, bool direct_fd_
 	if (err)
 		throw Error(errno_message("attach raw_tracepoint/sys_exit", err));
 
-	maps_ = {skel->obj,	     skel->maps.events, skel->maps.totals, skel->maps.target_totals,
-		 skel->maps.stats, skel->maps.batches, bpf_program__fd(skel->progs.bw_flush)};
+	maps_.obj = skel->obj;
+	maps_.events = skel->maps.events;
+	maps_.totals = skel->maps.totals;
+	maps_.target_totals = skel->maps.target_totals;
+	maps_.stats = skel->maps.stats;
+	maps_.batches = skel->maps.batches;
+	maps_.flush_prog = bpf_program__fd(skel->progs.bw_flush);
 	direct_fd_load_ = direct_fd_load;
 	skel_ = {skel.release(), [](void *p) { Skel::destroy(static_cast<Skel *>(p)); }};
 	return 0;
@@ -157,50 +165,21 @@ Probe::~Probe()
 	spdlog::debug("probe: {} records delivered, {} batch flushes asked for", delivered_, flush_runs_);
 }
 
-// One ring record is one CPU's batch of records, packed back to back.
+// One ring record is one CPU's batch of records.
 int Probe::on_ring_record(void *ctx, void *data, std::size_t size)
 {
 	auto *self = static_cast<Probe *>(ctx);
-	const auto *p = static_cast<const std::uint8_t *>(data);
-	std::size_t off = 0;
-	bw_dest last_dest{}; // what BW_REC_SAME_DEST refers to
-	while (size - off >= sizeof(bw_rec)) {
-		bw_rec rec;
-		std::memcpy(&rec, p + off, sizeof(rec));
-		std::size_t len = BW_REC_SIZE(rec.parts);
-		if (size - off < len)
-			break; // cannot happen; never read past the batch
-		const std::uint8_t *part = p + off + sizeof(rec);
-		bw_event e{};
-		e.cgroup_id = rec.cgroup_id;
-		e.ret = rec.ret;
-		e.syscall = rec.syscall;
-		e.kind = rec.kind;
-		if (rec.parts & BW_REC_TRACE) {
-			bw_rec_trace t;
-			std::memcpy(&t, part, sizeof(t));
-			part += sizeof(t);
-			e.ts_ns = t.ts_ns;
-			e.pid = t.pid;
-			e.tid = t.tid;
-			e.fd = t.fd;
-			std::memcpy(e.comm, t.comm, sizeof(e.comm));
-		}
-		if (rec.parts & BW_REC_DEST)
-			std::memcpy(&last_dest, part, sizeof(last_dest));
-		if (rec.parts & (BW_REC_DEST | BW_REC_SAME_DEST))
-			e.dest = last_dest;
-		off += len;
+	decode_batch(data, size, [self](const bw_event &e) {
 		if (!self->trace_) {
 			self->deliver(e);
-			continue;
+			return;
 		}
 		self->trace_pending_.push_back(e);
 		// Flat out, a read can bring 70k traced records: hand them out
 		// in sorted runs rather than hold them all.
 		if (self->trace_pending_.size() >= kMaxTracePending)
 			self->deliver_traced();
-	}
+	});
 	return 0;
 }
 
@@ -249,16 +228,16 @@ int Probe::drain()
 }
 
 // Each CPU with staged records runs bw_flush on itself. A CPU caught in
-// the middle of staging a record says so, and is asked again.
+// the middle of staging a record says so, and is asked again; one that
+// stays busy that long keeps its records for the next flush.
 void Probe::flush()
 {
-	std::size_t stride = (sizeof(bw_batch) + 7) & ~std::size_t(7);
 	std::uint32_t zero = 0;
 	if (bpf_map_lookup_elem(bpf_map__fd(maps_.batches), &zero, batch_scratch_.data()))
 		throw Error(errno_message("read the staged record batches", errno));
 	for (int cpu = 0; cpu < ncpus_; cpu++) {
 		bw_batch head;
-		std::memcpy(&head, batch_scratch_.data() + cpu * stride, offsetof(bw_batch, data));
+		std::memcpy(&head, batch_scratch_.data() + cpu * kBatchStride, offsetof(bw_batch, data));
 		if (!head.len)
 			continue;
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = std::uint32_t(cpu));
