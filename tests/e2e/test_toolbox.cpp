@@ -110,6 +110,9 @@ TEST_P(Toolbox, ExactBytesByNameAndTheContainerIsUntouched)
 	EXPECT_EQ(s["runtime"], engine_.name);
 	EXPECT_EQ(s["container_id"], router_->id());
 	EXPECT_EQ(s["stdio"]["bytes"], stdout_bytes + kSinkBytes);
+	// The log pipes are found from inside the toolbox too: exactly what
+	// the container wrote to its stdout.
+	EXPECT_EQ(s["log"]["bytes"], stdout_bytes) << s.dump();
 	EXPECT_EQ(s["by_kind"]["pipe"]["bytes"], stdout_bytes + kSinkBytes);
 	EXPECT_EQ(s["by_kind"]["socket"]["bytes"], kSinkBytes);
 	EXPECT_EQ(s["by_kind"]["socket"]["errors"], 0);

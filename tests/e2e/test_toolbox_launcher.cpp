@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
 
 #include "e2e/toolbox_support.h"
 
@@ -37,6 +38,7 @@ int lines(const std::string &s)
 // Capability bits, as /proc/PID/status prints them.
 constexpr unsigned long long kSysAdmin = 1ull << 21, kPerfmon = 1ull << 38, kBpf = 1ull << 39;
 constexpr unsigned long long kNetAdmin = 1ull << 12; // CAP_NET_ADMIN
+constexpr unsigned long long kSysPtrace = 1ull << 19; // CAP_SYS_PTRACE
 
 class ToolboxLauncher : public ::testing::TestWithParam<std::string> {
 protected:
@@ -76,13 +78,14 @@ TEST_P(ToolboxLauncher, GrantsOnlyWhatBpfwatchNeeds)
 				  "test -S /run/podman/podman.sock && echo podman-sock; "
 				  "for n in pid net cgroup; do readlink /proc/self/ns/$n; done"});
 	ASSERT_EQ(r.status, 0) << r.err;
-	// NET_ADMIN: the cgroup_skb egress counters.
-	unsigned long long want = kBpf | kPerfmon | kNetAdmin;
+	// NET_ADMIN: the cgroup_skb egress counters; SYS_PTRACE: a container's
+	// /proc/PID/fd, for the pipes its log is.
+	unsigned long long want = kBpf | kPerfmon | kNetAdmin | kSysPtrace;
 	if (engine_.name == "docker") {
 		// Docker learned CAP_BPF in 23.0; before, CAP_SYS_ADMIN stands in.
 		int major = std::atoi(sh_out("docker version --format '{{.Server.Version}}'").c_str());
 		if (major < 23)
-			want = kSysAdmin;
+			want = kSysAdmin | kSysPtrace;
 	}
 	char eff[32];
 	std::snprintf(eff, sizeof(eff), "%016llx", want);
@@ -124,7 +127,7 @@ TEST_P(ToolboxLauncher, MissingImageSaysHowToBuildOrLoadIt)
 	if (IsSkipped() || HasFailure())
 		return;
 	LaunchResult r = toolbox(engine_, {"bpfwatch"}, {"TOOLBOX_DOCKER_IMAGE=bpfwatch-toolbox-missing"});
-	EXPECT_EQ(r.status, 1);
+	EXPECT_EQ(r.status, 2) << "an error, not check's \"not delivered\"";
 	EXPECT_EQ(lines(r.err), 1) << r.err;
 	EXPECT_NE(r.err.find("bpfwatch-toolbox-missing:latest not found"), std::string::npos) << r.err;
 	EXPECT_NE(r.err.find("scripts/build-toolbox-image --runtime " + engine_.name), std::string::npos) << r.err;
@@ -150,6 +153,25 @@ TEST_P(ToolboxLauncher, SigtermReachesBpfwatchWhichPrintsItsSummary)
 		<< "removed";
 }
 
+// Settings come from ~/.toolboxrc, and the environment wins over it.
+TEST_P(ToolboxLauncher, ToolboxrcSetsTheImageAndTheEnvironmentWins)
+{
+	if (IsSkipped() || HasFailure())
+		return;
+	char tmpl[] = "/tmp/bpfwatch-e2e-home-XXXXXX";
+	std::string home = mkdtemp(tmpl);
+	std::ofstream(home + "/.toolboxrc") << "TOOLBOX_DOCKER_IMAGE=bpfwatch-toolbox-fromrc\n"
+					     << "TOOLBOX_DOCKER_TAG=rc-tag\n"
+					     << "TOOLBOX_RUNTIME=" << engine_.name << "\n";
+	CommandResult rc = sh("env HOME=" + home + " " + kToolbox + " true 2>&1");
+	CommandResult env = sh("env HOME=" + home + " TOOLBOX_DOCKER_TAG=env-tag " + kToolbox + " true 2>&1");
+	sh("rm -rf " + home);
+	EXPECT_EQ(rc.status, 2);
+	EXPECT_NE(rc.out.find("bpfwatch-toolbox-fromrc:rc-tag not found"), std::string::npos) << rc.out;
+	EXPECT_EQ(env.status, 2);
+	EXPECT_NE(env.out.find("bpfwatch-toolbox-fromrc:env-tag not found"), std::string::npos) << env.out;
+}
+
 INSTANTIATE_TEST_SUITE_P(Runtimes, ToolboxLauncher, ::testing::Values("docker", "podman"),
 			 [](const auto &info) { return info.param; });
 
@@ -159,7 +181,7 @@ TEST(ToolboxLauncherErrors, NotRootSaysSudo)
 		GTEST_SKIP() << "needs root to drop to another user";
 	CommandResult r = sh("setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all " + kToolbox +
 			     " bpfwatch --container log-router 2>&1");
-	EXPECT_EQ(r.status, 1);
+	EXPECT_EQ(r.status, 2);
 	EXPECT_EQ(lines(r.out), 1) << r.out;
 	EXPECT_NE(r.out.find("sudo toolbox bpfwatch --container log-router"), std::string::npos) << r.out;
 }
@@ -174,12 +196,12 @@ TEST(ToolboxLauncherErrors, NoRuntimeSaysWhichWereLookedFor)
 	ASSERT_EQ(symlink(sh_out("command -v id").c_str(), (dir + "/id").c_str()), 0);
 	CommandResult r = sh("env -i HOME=/nonexistent PATH=" + dir + " /bin/bash " + kToolbox + " 2>&1");
 	sh("rm -rf " + dir);
-	EXPECT_EQ(r.status, 1);
+	EXPECT_EQ(r.status, 2);
 	EXPECT_EQ(lines(r.out), 1) << r.out;
 	EXPECT_NE(r.out.find("looked for docker and podman"), std::string::npos) << r.out;
 
 	r = sh("env TOOLBOX_RUNTIME=containerd " + kToolbox + " 2>&1");
-	EXPECT_EQ(r.status, 1);
+	EXPECT_EQ(r.status, 2);
 	EXPECT_NE(r.out.find("TOOLBOX_RUNTIME=containerd: expected docker or podman"), std::string::npos) << r.out;
 }
 

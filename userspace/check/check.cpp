@@ -52,11 +52,16 @@ void print_json(const CheckResult &r, const TargetReport &tr, double window_s)
 	std::cout << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << std::endl;
 }
 
-} // namespace
-
-int run_check(const CheckOptions &opt)
+// A script that reads check's JSON gets a verdict even when the check
+// could not run; the one-line error goes to stderr as always.
+void print_error_json(const std::string &message)
 {
-	install_stop_signals();
+	nlohmann::ordered_json j = {{"type", "check"}, {"verdict", to_string(Verdict::error)}, {"reason", message}};
+	std::cout << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << std::endl;
+}
+
+int check_once(const CheckOptions &opt)
+{
 	CheckCriteria criteria = parse_check_target(opt.to, opt.min_bytes, opt.require_ack);
 	TargetBook book = resolve_book(opt.watch);
 	SessionOptions so;
@@ -84,6 +89,20 @@ int run_check(const CheckOptions &opt)
 	else
 		std::cout << r.reason << std::endl;
 	return r.verdict == Verdict::delivered ? kExitOk : kExitCheckFailed;
+}
+
+} // namespace
+
+int run_check(const CheckOptions &opt)
+{
+	install_stop_signals();
+	try {
+		return check_once(opt);
+	} catch (const Error &e) {
+		if (opt.watch.json)
+			print_error_json(e.what());
+		throw;
+	}
 }
 
 } // namespace bpfwatch

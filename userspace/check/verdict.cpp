@@ -57,6 +57,8 @@ std::string_view to_string(Verdict v)
 		return "delivered";
 	case Verdict::not_delivered:
 		return "not_delivered";
+	case Verdict::error:
+		return "error";
 	default:
 		return "silent";
 	}

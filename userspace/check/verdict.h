@@ -21,7 +21,9 @@ struct CheckCriteria {
 	bool require_ack = false;
 };
 
-enum class Verdict { delivered, not_delivered, silent };
+// error: the check could not run (bad input, no runtime, no privilege);
+// evaluate() never returns it.
+enum class Verdict { delivered, not_delivered, silent, error };
 
 struct CheckResult {
 	Verdict verdict = Verdict::silent;
@@ -36,7 +38,7 @@ struct CheckResult {
 	std::vector<Peer> peers;                     // the matching peers, any locality
 };
 
-std::string_view to_string(Verdict v); // "delivered", "not_delivered", "silent"
+std::string_view to_string(Verdict v); // "delivered", "not_delivered", "silent", "error"
 
 // "198.51.100.7", "198.51.100.7:514", "[::1]:514"; throws Error.
 CheckCriteria parse_check_target(const std::string &to, std::uint64_t min_bytes, bool require_ack);

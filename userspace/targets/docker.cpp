@@ -46,13 +46,15 @@ std::size_t on_body(char *data, std::size_t size, std::size_t n, void *user)
 	return len;
 }
 
+// What to try when the runtime does not answer: it, or no runtime at all.
 std::string daemon_hint(const std::string &runtime)
 {
+	std::string alt = " use --cgroup or --pid instead";
 	if (runtime == "docker")
-		return "is dockerd running?";
+		return "is dockerd running?" + alt;
 	if (runtime == "podman")
-		return "is the podman service running (podman system service)?";
-	return "is " + runtime + " running?";
+		return "is the podman service running (podman system service)?" + alt;
+	return "is " + runtime + " running?" + alt;
 }
 
 std::string escape_segment(CURL *curl, const std::string &s)
@@ -78,8 +80,7 @@ DockerClient::Response DockerClient::get(const std::string &path)
 	struct stat st {};
 	if (stat(socket_path_.c_str(), &st) != 0) {
 		if (errno == ENOENT)
-			throw Error(runtime_ + " socket " + socket_path_ + " not found; " +
-				    daemon_hint(runtime_) + " use --cgroup or --pid instead");
+			throw Error(runtime_ + " socket " + socket_path_ + " not found; " + daemon_hint(runtime_));
 		throw Error(errno_message(runtime_ + " socket " + socket_path_, errno));
 	}
 	if (!S_ISSOCK(st.st_mode))

@@ -183,10 +183,12 @@ TargetBook resolve_book(const WatchOptions &opt)
 	ro.runtime = opt.runtime;
 	ro.docker_socket = opt.docker_socket;
 	ro.podman_socket = opt.podman_socket;
+	// Privileges first: without them nothing else can work, and a runtime
+	// socket refused for lack of them would hide which one is missing.
+	check_can_load_probes();
 	std::vector<Target> targets;
 	if (!ro.containers.empty() || !ro.cgroups.empty() || !ro.pids.empty())
 		targets = resolve_targets(ro);
-	check_can_load_probes();
 
 	std::shared_ptr<CgroupNamer> namer = CgroupNamer::from_options(ro);
 	return TargetBook(std::move(targets), cgroup_root_or_detect(ro.cgroup_root),
