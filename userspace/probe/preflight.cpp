@@ -51,26 +51,26 @@ std::string kernel_release()
 	return u.release;
 }
 
-void check_btf()
+} // namespace
+
+void check_kernel_btf(const std::string &path)
 {
-	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
-		throw Error("kernel BTF not found at /sys/kernel/btf/vmlinux: Linux " + kernel_release() +
+	if (access(path.c_str(), R_OK) != 0)
+		throw Error("kernel BTF not found at " + path + ": Linux " + kernel_release() +
 			    " was built without CONFIG_DEBUG_INFO_BTF=y, which bpfwatch's CO-RE probes need");
-	std::unique_ptr<btf, decltype(&btf__free)> vmlinux(btf__load_vmlinux_btf(), btf__free);
+	std::unique_ptr<btf, decltype(&btf__free)> vmlinux(btf__parse(path.c_str(), nullptr), btf__free);
 	if (!vmlinux)
-		throw Error(errno_message("read kernel BTF /sys/kernel/btf/vmlinux", errno));
+		throw Error(errno_message("read kernel BTF " + path, errno));
 	// The oldest build of the hot path (kread.bpf.h's BW_COMPAT) needs
 	// bpf_loop (Linux 5.17) for sendmmsg, and so the ring buffer (5.8).
 	if (btf__find_by_name_kind(vmlinux.get(), "bpf_loop", BTF_KIND_FUNC) < 0)
 		throw Error("Linux " + kernel_release() + " is too old for bpfwatch: it needs 5.17 or newer (bpf_loop)");
 }
 
-} // namespace
-
 void check_can_load_probes()
 {
 	check_capabilities();
-	check_btf();
+	check_kernel_btf("/sys/kernel/btf/vmlinux");
 }
 
 } // namespace bpfwatch

@@ -3,9 +3,14 @@
 // each missing piece reported by name instead of as a verifier failure.
 #pragma once
 
+#include <string>
+
 namespace bpfwatch {
 
 // Throws Error naming the missing capability, BTF or kernel feature.
 void check_can_load_probes();
+
+// The BTF part of it, for the kernel BTF at @path.
+void check_kernel_btf(const std::string &path);
 
 } // namespace bpfwatch
