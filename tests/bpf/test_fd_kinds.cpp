@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // Each write-family syscall on each kind of fd, counted exactly.
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -49,6 +50,90 @@ TEST_F(FdKinds, PipeWritesAreCountedWithTheirExactBytes)
 		EXPECT_EQ(e.dest.family, 0);
 	}
 	EXPECT_EQ(totals_of(box_->id()).lost_events, 0u);
+}
+
+// A named pipe is a pipe too: the kind comes from the inode (S_IFIFO),
+// not from how the fd was made.
+TEST_F(FdKinds, NamedFifoWritesAreCountedAsPipe)
+{
+	attach_to_box();
+	char dir[] = "/tmp/bpfwatch-fifo-XXXXXX";
+	ASSERT_TRUE(mkdtemp(dir));
+	std::string path = std::string(dir) + "/fifo";
+	ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+	int fd = open(path.c_str(), O_RDWR); // its own reader: never blocks
+	ASSERT_GE(fd, 0);
+	run([&] {
+		char buf[300] = {};
+		for (int i = 0; i < 4; i++)
+			WL_CHECK(write(fd, buf, 100 + 50 * i) == 100 + 50 * i);
+		return 0;
+	});
+	close(fd);
+	unlink(path.c_str());
+	rmdir(dir);
+
+	bw_counts c = kind(BW_KIND_PIPE);
+	EXPECT_EQ(c.bytes, 100u + 150 + 200 + 250);
+	EXPECT_EQ(c.calls, 4u);
+	EXPECT_EQ(c.errors, 0u);
+	EXPECT_EQ(kind(BW_KIND_FILE).calls, 0u) << "a FIFO on a filesystem is not a file";
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 4u);
+	for (int i = 0; i < 4; i++) {
+		EXPECT_EQ(events[i].syscall, BW_SYS_WRITE) << i;
+		EXPECT_EQ(events[i].kind, BW_KIND_PIPE) << i;
+		EXPECT_EQ(events[i].ret, 100 + 50 * i) << i;
+	}
+}
+
+// Bytes are what the call returned, not what it asked for: a non-blocking
+// pipe takes only what fits, then refuses with EAGAIN.
+TEST_F(FdKinds, ShortWriteCountsTheBytesReturnedAndEagainIsAnError)
+{
+	attach_to_box();
+	int p[2];
+	ASSERT_EQ(pipe2(p, O_NONBLOCK), 0);
+	ASSERT_EQ(fcntl(p[1], F_SETPIPE_SZ, 65536), 65536);
+	ASSERT_EQ(fcntl(p[1], F_GETPIPE_SZ), 65536);
+	// The child's return values, seen by the parent.
+	void *shared = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(shared, MAP_FAILED);
+	auto *rets = static_cast<long *>(shared);
+	rets[0] = rets[1] = rets[2] = 0;
+	run([&] {
+		static char buf[100000];
+		ssize_t first = write(p[1], buf, sizeof(buf));
+		rets[0] = first;
+		ssize_t second = write(p[1], buf, sizeof(buf));
+		rets[1] = second;
+		rets[2] = errno;
+		WL_CHECK(first > 0 && first < 100000);
+		WL_CHECK(second == -1 && errno == EAGAIN);
+		return 0;
+	});
+	long written = rets[0];
+	EXPECT_EQ(rets[1], -1);
+	EXPECT_EQ(rets[2], EAGAIN);
+	munmap(shared, 4096);
+	close(p[0]);
+	close(p[1]);
+	ASSERT_GT(written, 0);
+	ASSERT_LT(written, 100000) << "the write must have been short";
+	EXPECT_EQ(written, 65536) << "a non-blocking pipe takes what its buffer holds";
+
+	bw_counts c = kind(BW_KIND_PIPE);
+	EXPECT_EQ(c.bytes, std::uint64_t(written)) << "the return value, not the 100000 asked for";
+	EXPECT_NE(c.bytes, 100000u);
+	EXPECT_EQ(c.calls, 1u);
+	EXPECT_EQ(c.errors, 1u);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 2u);
+	EXPECT_EQ(events[0].syscall, BW_SYS_WRITE);
+	EXPECT_EQ(events[0].ret, written);
+	EXPECT_EQ(events[1].syscall, BW_SYS_WRITE);
+	EXPECT_EQ(events[1].kind, BW_KIND_PIPE);
+	EXPECT_EQ(events[1].ret, -EAGAIN);
 }
 
 TEST_F(FdKinds, StdoutAndStderrAreCountedApartWhateverTheirKind)

@@ -6,7 +6,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "bpf/probe_fixture.h"
 #include "bpf/workload.h"
@@ -67,7 +70,7 @@ TEST_F(Filter, WatchingEverythingKeysTotalsByCgroup)
 TEST_F(Filter, AFullRingLosesRecordsButNeverTotals)
 {
 	ProbeConfig small;
-	small.ring_bytes = 4096; // room for a few dozen records
+	small.ring_bytes = 4096; // room for one 2 KiB batch of up to 128 records
 	attach({box_->id()}, small);
 	const int n = 2000;
 	run([] { return write_devnull(n, 1); }); // nobody drains meanwhile
@@ -106,6 +109,36 @@ TEST_F(Filter, AFullRingChargesLostRecordsToTheirOwnCgroup)
 		}
 		probe_.reset();
 	}
+}
+
+// Watching everything, the totals hash is sized from a memory budget but
+// never below 64 entries (Probe::load). Once it is full, a new cgroup's
+// calls are not counted, and the stats say so: never silently.
+TEST_F(Filter, AFullTotalsMapIsCountedNotSilent)
+{
+	ProbeConfig tiny;
+	tiny.totals_budget_bytes = 1; // below one entry: the minimum of 64
+	const std::size_t map_entries = 64;
+	attach({}, tiny);
+	EXPECT_EQ(probe_->read_stats().totals_full, 0u);
+	const int n = 80; // more cgroups than the map holds, the host's aside
+	std::vector<std::unique_ptr<CgroupSandbox>> boxes;
+	for (int i = 0; i < n; i++) {
+		boxes.push_back(std::make_unique<CgroupSandbox>("bpfwatch-test-full-" + std::to_string(i)));
+		ASSERT_EQ(boxes.back()->run([] { return write_devnull(1, 7); }), 0) << "cgroup " << i;
+	}
+	probe_->drain();
+	auto totals = probe_->read_totals();
+	EXPECT_LE(totals.size(), map_entries);
+	std::size_t counted = 0;
+	for (const auto &box : boxes)
+		counted += totals.count(box->id());
+	EXPECT_LT(counted, std::size_t(n)) << "the map cannot hold every cgroup";
+	EXPECT_GE(probe_->read_stats().totals_full, std::uint64_t(n) - counted)
+		<< "each cgroup left out failed at least its one write";
+	EXPECT_GT(probe_->read_stats().totals_full, 0u);
+	probe_.reset(); // detach before the cgroups go
+	boxes.clear();
 }
 
 // Every CPU stages its own records; all of them arrive, exactly once.

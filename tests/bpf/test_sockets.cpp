@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "bpf/probe_fixture.h"
 #include "bpf/workload.h"
@@ -52,6 +53,102 @@ TEST_F(Sockets, UnconnectedUdpSendtoNamesItsDestination)
 		EXPECT_EQ(e.dest.port, sink.port);
 		EXPECT_EQ(v4_of(e), INADDR_LOOPBACK);
 		EXPECT_TRUE(e.dest.flags & BW_DEST_FROM_MSG);
+	}
+}
+
+// The datagrams a sink got, without waiting (they are on loopback, sent
+// before the workload exited): their sizes, at most @max of them.
+std::vector<ssize_t> received(int fd, int max)
+{
+	std::vector<ssize_t> sizes;
+	char buf[2048];
+	for (int i = 0; i < max; i++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0)
+			break;
+		sizes.push_back(n);
+	}
+	return sizes;
+}
+
+void expect_v6_loopback_from_msg(const bw_event &e, std::uint16_t port)
+{
+	EXPECT_EQ(e.dest.family, AF_INET6);
+	EXPECT_EQ(e.dest.proto, IPPROTO_UDP);
+	EXPECT_EQ(e.dest.port, port);
+	EXPECT_EQ(std::memcmp(e.dest.addr, &in6addr_loopback, 16), 0);
+	EXPECT_TRUE(e.dest.flags & BW_DEST_FROM_MSG);
+}
+
+TEST_F(Sockets, UnconnectedUdpSendtoOverIpv6NamesItsDestination)
+{
+	attach_to_box();
+	UdpSink sink = udp_sink_v6();
+	ASSERT_GE(sink.fd, 0);
+	ASSERT_NE(sink.port, 0);
+	run([&] {
+		int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+		WL_CHECK(fd >= 0);
+		sockaddr_in6 to = loopback_v6(sink.port);
+		char buf[100] = {};
+		for (int i = 0; i < 3; i++)
+			WL_CHECK(sendto(fd, buf, 40 + 10 * i, 0, (sockaddr *)&to, sizeof(to)) == 40 + 10 * i);
+		return 0;
+	});
+	EXPECT_EQ(received(sink.fd, 10), (std::vector<ssize_t>{40, 50, 60}));
+	close(sink.fd);
+
+	bw_counts c = kind(BW_KIND_SOCKET);
+	EXPECT_EQ(c.bytes, 150u);
+	EXPECT_EQ(c.calls, 3u);
+	EXPECT_EQ(c.errors, 0u);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 3u);
+	for (int i = 0; i < 3; i++) {
+		SCOPED_TRACE(i);
+		EXPECT_EQ(events[i].syscall, BW_SYS_SENDTO);
+		EXPECT_EQ(events[i].kind, BW_KIND_SOCKET);
+		EXPECT_EQ(events[i].ret, 40 + 10 * i);
+		expect_v6_loopback_from_msg(events[i], sink.port);
+	}
+}
+
+TEST_F(Sockets, UnconnectedUdpSendmsgOverIpv6NamesItsDestination)
+{
+	attach_to_box();
+	UdpSink sink = udp_sink_v6();
+	ASSERT_GE(sink.fd, 0);
+	ASSERT_NE(sink.port, 0);
+	run([&] {
+		int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+		WL_CHECK(fd >= 0);
+		sockaddr_in6 to = loopback_v6(sink.port);
+		char a[17] = {}, b[26] = {};
+		iovec iov[2] = {{a, sizeof(a)}, {b, sizeof(b)}};
+		msghdr m{};
+		m.msg_name = &to;
+		m.msg_namelen = sizeof(to);
+		m.msg_iov = iov;
+		m.msg_iovlen = 2;
+		WL_CHECK(sendmsg(fd, &m, 0) == 43); // one datagram of both parts
+		m.msg_iovlen = 1;
+		WL_CHECK(sendmsg(fd, &m, 0) == 17);
+		return 0;
+	});
+	EXPECT_EQ(received(sink.fd, 10), (std::vector<ssize_t>{43, 17}));
+	close(sink.fd);
+
+	bw_counts c = kind(BW_KIND_SOCKET);
+	EXPECT_EQ(c.bytes, 60u);
+	EXPECT_EQ(c.calls, 2u);
+	EXPECT_EQ(c.errors, 0u);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 2u);
+	EXPECT_EQ(events[0].ret, 43);
+	EXPECT_EQ(events[1].ret, 17);
+	for (const bw_event &e : events) {
+		EXPECT_EQ(e.syscall, BW_SYS_SENDMSG);
+		expect_v6_loopback_from_msg(e, sink.port);
 	}
 }
 
@@ -136,6 +233,8 @@ TEST_F(Sockets, SendmsgWithMsgName)
 		return 0;
 	});
 	close(sink.fd);
+	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 33u);
+	EXPECT_EQ(kind(BW_KIND_SOCKET).calls, 1u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 1u);
 	EXPECT_EQ(events[0].syscall, BW_SYS_SENDMSG);
@@ -199,6 +298,7 @@ TEST_F(Sockets, SendfileToASocket)
 	close(src);
 	close(l.fd);
 	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 4096u);
+	EXPECT_EQ(kind(BW_KIND_SOCKET).calls, 1u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 1u);
 	EXPECT_EQ(events[0].syscall, BW_SYS_SENDFILE64);
@@ -234,6 +334,7 @@ TEST_F(Sockets, UnixStreamAndDatagramNameThePeerPath)
 	unlink(dgram_path.c_str());
 
 	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 75u);
+	EXPECT_EQ(kind(BW_KIND_SOCKET).calls, 2u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 2u);
 	EXPECT_EQ(events[0].dest.family, AF_UNIX);
@@ -298,22 +399,58 @@ TEST_F(Sockets, RefusedUdpSendIsCountedAsEconnrefused)
 	EXPECT_EQ(events[1].dest.port, closed.port);
 }
 
-TEST_F(Sockets, BrokenTcpConnectionFailsWithEpipe)
+// A TCP socket that was never connected: the send fails with EPIPE and
+// there is no peer to name.
+TEST_F(Sockets, UnconnectedTcpSendFailsWithEpipe)
 {
 	attach_to_box();
-	TcpListener l = tcp_listener(AF_INET);
 	run([&] {
 		int s = socket(AF_INET, SOCK_STREAM, 0);
+		WL_CHECK(s >= 0);
 		char buf[16] = {};
 		WL_CHECK(send(s, buf, sizeof(buf), MSG_NOSIGNAL) == -1 && errno == EPIPE);
 		return 0;
 	});
-	close(l.fd);
-	EXPECT_EQ(kind(BW_KIND_SOCKET).errors, 1u);
+	bw_counts c = kind(BW_KIND_SOCKET);
+	EXPECT_EQ(c.errors, 1u);
+	EXPECT_EQ(c.calls, 0u);
+	EXPECT_EQ(c.bytes, 0u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 1u);
 	EXPECT_EQ(events[0].ret, -EPIPE);
 	EXPECT_EQ(events[0].dest.port, 0) << "never connected";
+}
+
+// A connection this side shut down for writing: the send fails with
+// EPIPE, and is charged to the peer it was connected to.
+TEST_F(Sockets, TcpSendAfterShutdownFailsWithEpipe)
+{
+	attach_to_box();
+	TcpListener l = tcp_listener(AF_INET);
+	ASSERT_GE(l.fd, 0);
+	run([&] {
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		sockaddr_in a = loopback_v4(l.port);
+		char buf[16] = {};
+		WL_CHECK(connect(s, (sockaddr *)&a, sizeof(a)) == 0);
+		WL_CHECK(send(s, buf, sizeof(buf), MSG_NOSIGNAL) == 16);
+		WL_CHECK(shutdown(s, SHUT_WR) == 0);
+		WL_CHECK(send(s, buf, sizeof(buf), MSG_NOSIGNAL) == -1 && errno == EPIPE);
+		return 0;
+	});
+	close(l.fd);
+	bw_counts c = kind(BW_KIND_SOCKET);
+	EXPECT_EQ(c.bytes, 16u);
+	EXPECT_EQ(c.calls, 1u);
+	EXPECT_EQ(c.errors, 1u);
+	auto events = box_events();
+	ASSERT_EQ(events.size(), 2u);
+	EXPECT_EQ(events[0].ret, 16);
+	EXPECT_EQ(events[1].ret, -EPIPE);
+	EXPECT_EQ(events[1].dest.family, AF_INET);
+	EXPECT_EQ(events[1].dest.proto, IPPROTO_TCP);
+	EXPECT_EQ(events[1].dest.port, l.port);
+	EXPECT_EQ(v4_of(events[1]), INADDR_LOOPBACK);
 }
 
 } // namespace

@@ -35,6 +35,18 @@ UdpSink udp_sink_v4()
 	return s;
 }
 
+UdpSink udp_sink_v6()
+{
+	UdpSink s;
+	s.fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	sockaddr_in6 a = loopback_v6(0);
+	socklen_t len = sizeof(a);
+	bind(s.fd, reinterpret_cast<sockaddr *>(&a), sizeof(a));
+	getsockname(s.fd, reinterpret_cast<sockaddr *>(&a), &len);
+	s.port = ntohs(a.sin6_port);
+	return s;
+}
+
 TcpListener tcp_listener(int family)
 {
 	TcpListener l;

@@ -24,6 +24,8 @@ struct UdpSink {
 	std::uint16_t port = 0;
 };
 UdpSink udp_sink_v4();
+// The same on ::1.
+UdpSink udp_sink_v6();
 
 // TCP listener on 127.0.0.1 or ::1; port in host order.
 struct TcpListener {
