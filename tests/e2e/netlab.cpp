@@ -56,23 +56,27 @@ std::string RemoteHost::exec(const std::string &ns, const std::string &cmd)
 void RemoteHost::listen(int port)
 {
 	unlink(count_file_.c_str());
+	// -ll -e: a child per connection reads it to its end; the server stays.
 	listener_ = std::make_unique<Subprocess>(std::vector<std::string>{
-		"/usr/sbin/ip", "netns", "exec", sink_, "/bin/sh", "-c",
-		"sleep 120 | busybox nc -l -p " + std::to_string(port) + " | wc -c > " + count_file_});
-	// Listening once the socket shows up in the sink's namespace.
-	eventually([&] { return exec(sink_, "ss -Hltn").find(":" + std::to_string(port)) != std::string::npos; },
-		   std::chrono::seconds(5));
+		"/usr/sbin/ip", "netns", "exec", sink_, "busybox", "nc", "-ll", "-p", std::to_string(port), "-e",
+		"/bin/sh", "-c", "wc -c >> " + count_file_});
+	eventually([&] { return listening(port); }, std::chrono::seconds(5));
 }
 
 void RemoteHost::stop_listening()
 {
-	listener_.reset(); // kills the listener's whole process group
+	listener_.reset(); // kills the server and its children: their group
+}
+
+bool RemoteHost::listening(int port)
+{
+	return exec(sink_, "ss -Hltn").find(":" + std::to_string(port) + " ") != std::string::npos;
 }
 
 std::string RemoteHost::received(std::chrono::milliseconds timeout)
 {
 	std::string got;
-	eventually([&] { return !(got = sh_out("cat " + count_file_ + " 2>/dev/null")).empty(); }, timeout);
+	eventually([&] { return !(got = sh_out("head -n 1 " + count_file_ + " 2>/dev/null")).empty(); }, timeout);
 	return got;
 }
 

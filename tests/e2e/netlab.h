@@ -25,10 +25,15 @@ public:
 	bool ok() const { return ok_; }
 	const std::string &error() const { return error_; }
 
-	// `sleep | nc -l -p PORT | wc -c` inside the sink namespace: one
-	// connection, whose byte count received() returns once it closed.
+	// A sink on PORT inside the sink namespace (busybox nc's persistent
+	// server): it takes connection after connection, counting each one's
+	// bytes, until stop_listening() kills it; from then on connects to the
+	// port are refused. Returns once it listens.
 	void listen(int port);
 	void stop_listening();
+	// Whether anything listens on the port in the sink namespace.
+	bool listening(int port);
+	// The byte count of the first connection, once it closed.
 	std::string received(std::chrono::milliseconds timeout);
 	// Drop (or stop dropping) everything that reaches the sink's port.
 	void drop(int port, bool on);

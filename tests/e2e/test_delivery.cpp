@@ -39,7 +39,8 @@ protected:
 		router_.reset();
 		remote_.reset();
 		if (!trigger_dir_.empty()) {
-			unlink((trigger_dir_ + "/go").c_str());
+			for (const char *name : {"go", "again"})
+				unlink((trigger_dir_ + "/" + name).c_str());
 			rmdir(trigger_dir_.c_str());
 		}
 	}
@@ -48,21 +49,27 @@ protected:
 	void start_router(const std::string &work)
 	{
 		router_ = std::make_unique<Container>("bwtest-shipper-" + tag_, "-v " + trigger_dir_ + ":/trigger:ro",
-						      "while [ ! -e /trigger/go ]; do sleep 0.1; done; " + work +
-							      "; sleep 3600");
+						      wait_for("go") + work + "; sleep 3600");
 	}
-	void trigger() { std::ofstream(trigger_dir_ + "/go") << "go"; }
+	// Shell that waits (at most 60 s) for trigger(name) inside the router.
+	static std::string wait_for(const std::string &name)
+	{
+		return "i=0; while [ ! -e /trigger/" + name + " ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; ";
+	}
+	void trigger(const std::string &name = "go") { std::ofstream(trigger_dir_ + "/" + name) << name; }
 
-	// `bpfwatch check` over the window, started before the workload.
-	nlohmann::json check(const std::vector<std::string> &extra, int expect_status, bool start_work = true)
+	// `bpfwatch check` over the window, started before the workload: it
+	// pulls the trigger `start_work` (none when empty) once it watches.
+	nlohmann::json check(const std::vector<std::string> &extra, int expect_status,
+			     const std::string &start_work = "go")
 	{
 		std::vector<std::string> argv = {BPFWATCH_BINARY, "check", "--container", router_->name(),
 						 "--output", "json"};
 		argv.insert(argv.end(), extra.begin(), extra.end());
 		Subprocess bw(argv);
 		EXPECT_TRUE(bw.wait_for_stderr("checking", 20s)) << bw.err();
-		if (start_work)
-			trigger();
+		if (!start_work.empty())
+			trigger(start_work);
 		EXPECT_EQ(bw.wait(60s), expect_status) << bw.err() << bw.out();
 		auto lines = json_lines(bw.out(), "check");
 		EXPECT_EQ(lines.size(), 1u) << bw.out();
@@ -94,15 +101,31 @@ TEST_F(Delivery, BytesToTheRemoteLogHostAreDeliveredAndAcknowledged)
 
 TEST_F(Delivery, AStoppedSinkIsRefusedAndCheckFails)
 {
-	// Nothing listens on the log host: every connect draws a RST.
-	start_router("i=0; while [ $i -lt 3 ]; do echo data | nc " + std::string(RemoteHost::kAddress) + " " +
-		     std::to_string(kPort) + "; i=$((i+1)); done");
-	auto r = check({"--window", "4s"}, 1);
-	EXPECT_EQ(r["verdict"], "not_delivered") << r.dump();
-	EXPECT_EQ(r["errors"]["ECONNREFUSED"], 3) << r.dump();
-	EXPECT_EQ(r["acked_bytes"], 0);
-	EXPECT_NE(r["reason"].get<std::string>().find("3 × ECONNREFUSED to 198.51.100.7:514/tcp"), std::string::npos)
-		<< r["reason"];
+	const std::string ship = "nc " + std::string(RemoteHost::kAddress) + " " + std::to_string(kPort);
+	remote_->listen(kPort);
+	ASSERT_TRUE(remote_->listening(kPort));
+	// Ship once to the live sink; once told the sink is gone, try three
+	// more times, each a new connection.
+	start_router("head -c " + std::to_string(kBytes) + " /dev/zero | " + ship + "; " + wait_for("again") +
+		     "i=0; while [ $i -lt 3 ]; do echo data | " + ship + "; i=$((i+1)); done");
+	auto before = check({"--to", std::string(RemoteHost::kAddress) + ":514", "--window", "6s", "--require-ack"}, 0);
+	ASSERT_EQ(remote_->received(10s), std::to_string(kBytes)) << "the sink's own count";
+	EXPECT_EQ(before["verdict"], "delivered") << before.dump();
+	EXPECT_EQ(before["acked_bytes"], kBytes) << before.dump();
+	EXPECT_EQ(before["errors"], nlohmann::json::object()) << before.dump();
+
+	// The sink process stops: nothing listens on the log host any more,
+	// and every new connection draws a RST.
+	remote_->stop_listening();
+	ASSERT_TRUE(eventually([&] { return !remote_->listening(kPort); }, 5s)) << "the sink still listens";
+	auto after = check({"--window", "4s"}, 1, "again");
+	EXPECT_EQ(after["verdict"], "not_delivered") << after.dump();
+	EXPECT_EQ(after["errors"]["ECONNREFUSED"], 3) << after.dump();
+	EXPECT_EQ(after["acked_bytes"], 0) << after.dump();
+	EXPECT_GT(after["left_host_bytes"].get<std::uint64_t>(), 0u) << "the SYNs did leave: " << after.dump();
+	EXPECT_NE(after["reason"].get<std::string>().find("3 × ECONNREFUSED to 198.51.100.7:514/tcp"),
+		  std::string::npos)
+		<< after["reason"];
 }
 
 TEST_F(Delivery, WhenTheLogHostDropsEverythingRetransmitsRiseAndAcksStop)
@@ -115,7 +138,7 @@ TEST_F(Delivery, WhenTheLogHostDropsEverythingRetransmitsRiseAndAcksStop)
 	std::this_thread::sleep_for(1500ms); // connected and streaming
 	remote_->drop(kPort, true);
 	std::this_thread::sleep_for(500ms); // ACKs already on the wire have landed
-	auto r = check({"--window", "5s", "--require-ack"}, 1, false);
+	auto r = check({"--window", "5s", "--require-ack"}, 1, "");
 	remote_->drop(kPort, false);
 	EXPECT_EQ(r["verdict"], "not_delivered") << r.dump();
 	EXPECT_EQ(r["acked_bytes"], 0) << r.dump();
