@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 #include "aggregator/aggregator.h"
 
@@ -74,6 +75,48 @@ TEST(Aggregator, KernelTotalsAreExactAndIntervalsAreDeltas)
 	EXPECT_FALSE(second.at(7).detail_complete());
 	EXPECT_EQ(agg.since_start().at(7).by_kind[BW_KIND_PIPE], (Counts{1500, 15, 1}));
 	EXPECT_EQ(agg.since_start().at(7).total(), (Counts{1500, 15, 1}));
+}
+
+const DestinationStats &stats_to(const Window &w, std::uint16_t port)
+{
+	for (const auto &[dest, stats] : w.destinations)
+		if (dest.port == port)
+			return stats;
+	throw std::out_of_range("no destination with port " + std::to_string(port));
+}
+
+// "Last successful send N s ago" in an interval report: a peer that only
+// failed in the interval, or was not reached at all, still says when it
+// last took a byte. The counts stay the interval's.
+TEST(Aggregator, IntervalsKeepTheLastSuccessAndErrorTimesSinceTheStart)
+{
+	Aggregator agg;
+	agg.add(socket_event(7, 100, 5514), 10);
+	agg.add(socket_event(7, 50, 9999), 15);
+	agg.roll_interval();
+	agg.add(socket_event(7, -ECONNREFUSED, 5514), 30);
+	agg.add(socket_event(7, -ECONNREFUSED, 5514), 40);
+
+	auto second = agg.roll_interval();
+	const Window &w = second.at(7);
+	ASSERT_EQ(w.destinations.size(), 2u) << "the idle peer is listed too";
+	const DestinationStats &failing = stats_to(w, 5514);
+	EXPECT_EQ(failing.counts, (Counts{0, 0, 2}));
+	EXPECT_EQ(failing.errnos.at(ECONNREFUSED), 2u);
+	EXPECT_EQ(failing.last_success_ns, 10u) << "from an earlier interval";
+	EXPECT_EQ(failing.last_error_ns, 40u);
+	const DestinationStats &idle = stats_to(w, 9999);
+	EXPECT_EQ(idle.counts, (Counts{}));
+	EXPECT_TRUE(idle.errnos.empty());
+	EXPECT_EQ(idle.last_success_ns, 15u);
+	EXPECT_EQ(idle.last_error_ns, 0u);
+	EXPECT_EQ(w.records, 2u) << "carried rows are not records";
+
+	// The next interval carries them again; since the start is untouched.
+	auto third = agg.roll_interval();
+	EXPECT_EQ(stats_to(third.at(7), 5514).counts, (Counts{}));
+	EXPECT_EQ(stats_to(third.at(7), 5514).last_error_ns, 40u);
+	EXPECT_EQ(stats_to(agg.since_start().at(7), 5514).counts, (Counts{100, 1, 2}));
 }
 
 TEST(Aggregator, DestinationTableIsBoundedAndCountsOverflow)

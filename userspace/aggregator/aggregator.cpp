@@ -4,6 +4,20 @@
 #include "aggregator/delivery_delta.h"
 
 namespace bpfwatch {
+namespace {
+
+// An interval's destinations with the since-start times, and the ones it
+// did not reach at all as zero-count rows: the counts stay the interval's.
+void carry_last_times(Window &interval, const Window &since_start)
+{
+	for (const auto &[dest, all] : since_start.destinations) {
+		DestinationStats &d = interval.destinations[dest];
+		d.last_success_ns = all.last_success_ns;
+		d.last_error_ns = all.last_error_ns;
+	}
+}
+
+} // namespace
 
 void Aggregator::add(const bw_event &event, std::uint64_t now_ns)
 {
@@ -75,6 +89,8 @@ std::map<std::uint64_t, Window> Aggregator::roll_interval()
 {
 	std::map<std::uint64_t, Window> done;
 	done.swap(interval_);
+	for (const auto &[cgid, all] : total_)
+		carry_last_times(done[cgid], all);
 	for (const auto &[cgid, w] : total_) {
 		Window &base = at_roll_[cgid];
 		base.by_kind = w.by_kind;

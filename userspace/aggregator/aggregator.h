@@ -26,7 +26,11 @@ public:
 	void set_delivery(const std::map<std::uint64_t, PeerMap> &delivery);
 
 	const std::map<std::uint64_t, Window> &since_start() const { return total_; }
-	// The windows since the previous call; starts the next interval.
+	// The windows since the previous call; starts the next interval. Each
+	// lists every destination seen since the start, with the interval's
+	// counts (zero when idle) and the last success and error times since
+	// the start: "last successful send N s ago" must not vanish from an
+	// interval in which a peer only failed, or was not even tried.
 	std::map<std::uint64_t, Window> roll_interval();
 	// Drop a cgroup that is gone and has been reported.
 	void forget(std::uint64_t cgroup_id);
