@@ -63,8 +63,9 @@ TEST(OutputJson, SummaryShape)
 	EXPECT_EQ(keys_of(j), (std::vector<std::string>{
 				      "by_kind", "cgroup_id", "cgroup_path", "container", "container_id",
 				      "destinations", "detail_complete", "duration_s", "errors", "histogram",
-				      "log", "lost_events", "runtime", "stdio", "totals", "type"}));
+				      "log", "lost_events", "runtime", "silent_s", "stdio", "totals", "type"}));
 	EXPECT_TRUE(j["log"].is_null()) << "the log pipes of this report are not known";
+	EXPECT_TRUE(j["silent_s"].is_null()) << "not silent (no --alert-silence)";
 	EXPECT_EQ(j["type"], "summary");
 	EXPECT_EQ(j["container"], "log-router");
 	EXPECT_EQ(j["runtime"], "docker");
@@ -89,6 +90,22 @@ TEST(OutputJson, SummaryShape)
 		{"le":64,"count":385}])"));
 	EXPECT_EQ(j["lost_events"], 0);
 	EXPECT_EQ(j["detail_complete"], true);
+}
+
+// --alert-silence: after the alert, every report says how long the
+// container has been silent, until bytes go out again.
+TEST(OutputJson, SilentTargetsCarrySilentSeconds)
+{
+	TargetReport tr = log_router_report();
+	tr.silent_s = 31.23456;
+	Report r = interval_of(tr);
+	r.targets.push_back(log_router_report()); // not silent
+	auto lines = emit(r);
+	ASSERT_EQ(lines.size(), 2u);
+	EXPECT_DOUBLE_EQ(lines[0]["silent_s"].get<double>(), 31.235);
+	EXPECT_TRUE(lines[1]["silent_s"].is_null());
+	r.kind = Report::Kind::Summary;
+	EXPECT_DOUBLE_EQ(emit(r)[0]["silent_s"].get<double>(), 31.235);
 }
 
 TEST(OutputJson, IntervalOrderingUnixNoteAndLoss)

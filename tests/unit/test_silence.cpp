@@ -43,5 +43,75 @@ TEST(Silence, CgroupsAreTrackedApart)
 	EXPECT_TRUE(d.update(1, t0 + 6s, 0, 10, 0));
 }
 
+TEST(Silence, SilentForLastsFromTheAlertUntilBytesGoOut)
+{
+	SilenceDetector d(30s);
+	auto t0 = SilenceDetector::Clock::time_point{};
+	d.update(1, t0, 1000, 500, 0);
+	d.update(1, t0 + 10s, 1000, 900, 0);
+	EXPECT_FALSE(d.silent_for(1, t0 + 10s)) << "not alerted yet";
+	ASSERT_TRUE(d.update(1, t0 + 31s, 1000, 1500, 0));
+	ASSERT_TRUE(d.silent_for(1, t0 + 45s));
+	EXPECT_DOUBLE_EQ(*d.silent_for(1, t0 + 45s), 45.0) << "since the last byte out, not the alert";
+	d.update(1, t0 + 50s, 1000, 1600, 0);
+	EXPECT_TRUE(d.silent_for(1, t0 + 50s)) << "still silent after the one alert";
+	d.update(1, t0 + 51s, 1200, 1700, 0);
+	EXPECT_FALSE(d.silent_for(1, t0 + 51s)) << "bytes went out";
+	EXPECT_FALSE(d.silent_for(2, t0 + 51s)) << "a cgroup never seen";
+}
+
+Window window_with(std::uint64_t pipe, std::uint64_t file, std::uint64_t stdio)
+{
+	Window w;
+	w.by_kind[BW_KIND_PIPE] = {pipe, 10, 0};
+	w.by_kind[BW_KIND_FILE] = {file, 10, 0};
+	w.stdio = {stdio, 10, 0};
+	return w;
+}
+
+// stdout redirected to a file is a stdio call and a file call: one write.
+TEST(Silence, StdoutToAFileIsWrittenOnce)
+{
+	Window w = window_with(0, 4096, 4096);
+	EXPECT_EQ(silence_inputs(w, false).written_bytes, 4096u);
+	// Part of stdout to a pipe, part to a file: the pipe bytes bound the rest.
+	w = window_with(100, 4096, 4096 + 100);
+	EXPECT_EQ(silence_inputs(w, false).written_bytes, 4196u);
+}
+
+// Known log pipes: what the runtime logged plus the files, never the inner
+// pipes of a shell pipeline (`echo x | nc ...` writes stdout into nc).
+TEST(Silence, WrittenIsTheLogPlusFilesWhenTheLogIsKnown)
+{
+	Window w = window_with(900, 4096, 900);
+	w.log = {300, 3, 0};
+	EXPECT_EQ(silence_inputs(w, true).written_bytes, 4396u);
+	EXPECT_EQ(silence_inputs(w, false).written_bytes, 4996u) << "unknown: stdio stands in";
+}
+
+// The seed: every connect refused, so no send is ever made, let alone
+// failed. The delivery probe's connect failures count as socket errors.
+TEST(Silence, RefusedConnectsAreSocketErrors)
+{
+	Window w = window_with(1200, 0, 1200);
+	w.by_kind[BW_KIND_SOCKET] = {0, 0, 2}; // two failed sends
+	Peer sink, other;
+	sink.port = 514;
+	other.port = 515;
+	w.delivery[sink].tcp.connect_failures = 37;
+	w.delivery[other].tcp.connect_failures = 1;
+	SilenceInputs in = silence_inputs(w, false);
+	EXPECT_EQ(in.socket_bytes, 0u);
+	EXPECT_EQ(in.socket_errors, 40u);
+
+	SilenceDetector d(30s);
+	auto t0 = SilenceDetector::Clock::time_point{};
+	d.update(1, t0, silence_inputs(Window{}, false));
+	auto alert = d.update(1, t0 + 30s, in);
+	ASSERT_TRUE(alert);
+	EXPECT_EQ(alert->socket_errors, 40u);
+	EXPECT_EQ(alert->written_bytes, 1200u);
+}
+
 } // namespace
 } // namespace bpfwatch

@@ -103,10 +103,11 @@ void finish_target_options(const TargetFlags &f, WatchOptions &w)
 
 constexpr const char *kCheckDescription =
 	"Did the container's data leave the host? Watches for --window and exits\n"
-	"0 when at least --min-bytes were sent to a remote peer (one reached\n"
-	"through a gateway, not this host or its container networks) and left\n"
-	"the host as IP packets, and, with --require-ack, were acknowledged by\n"
-	"the peer; 1 when not (not_delivered, or silent: no socket activity at\n"
+	"0 when at least --min-bytes were sent to a remote peer (one whose bytes\n"
+	"leave the host: not loopback, this host's own addresses or its container\n"
+	"networks, whether routed through a gateway or on a NIC's own subnet) and\n"
+	"left the host as IP packets, and, with --require-ack, were acknowledged\n"
+	"by the peer; 1 when not (not_delivered, or silent: no socket activity at\n"
 	"all); 2 on error. Prints one line with the reason, or one JSON object.";
 
 } // namespace
@@ -137,7 +138,8 @@ Command parse_command_line(int argc, char **argv)
 	app.add_option("-o,--output", output, "Output format")->check(CLI::IsMember({"table", "json"}));
 	app.add_option("--alert-silence", alert_silence,
 		       "Alert when a container sends no socket byte for this long while it keeps "
-		       "writing to stdout or files (the silent log router)")
+		       "writing to its log or files (the silent log router); reports then mark it "
+		       "SILENT until bytes go out again")
 		->type_name("TIME");
 	app.add_flag("-e,--events", w.events, "Print every counted call as it arrives, like a trace tool");
 	app.add_flag("-H,--histogram", w.histogram, "Show the log2 histogram of bytes per call");

@@ -88,8 +88,12 @@ json destinations(const TargetReport &tr, const Report &report)
 		json d = peer(*dest);
 		d.update(counts(stats->counts));
 		d["errnos"] = errnos(stats->errnos);
+		// Since the start, in an interval too: a peer that only failed
+		// (or was idle) in it still says when it last took a byte.
 		if (auto age = age_s(stats->last_success_ns, report.now_ns))
 			d["last_send_age_s"] = std::round(*age * 1000) / 1000;
+		if (auto age = age_s(stats->last_error_ns, report.now_ns))
+			d["last_error_age_s"] = std::round(*age * 1000) / 1000;
 		if (dest->family == AF_INET || dest->family == AF_INET6) {
 			Peer p = peer_of(*dest);
 			auto it = tr.window.delivery.find(p);
@@ -156,6 +160,9 @@ json target_report(const TargetReport &tr, const Report &report)
 		{"histogram", histogram(w.histogram)},
 		{"lost_events", w.lost_events},
 		{"detail_complete", w.detail_complete()},
+		// --alert-silence: how long it has been silent; null when it is not
+		// (always, without the option).
+		{"silent_s", tr.silent_s ? json(std::round(*tr.silent_s * 1000) / 1000) : json(nullptr)},
 	};
 	if (report.delivery_stats)
 		j["delivery"] = delivery_summary(tr);

@@ -14,8 +14,8 @@
 #include "aggregator/window.h"
 #include "probe/abi.h"
 #include "probe/probe.h"
-#include "targets/target.h"
 #include "aggregator/silence.h"
+#include "targets/target.h"
 
 namespace bpfwatch {
 
@@ -28,6 +28,9 @@ struct TargetReport {
 	// Whether window.log counts anything: the container's log pipes were
 	// found (a --cgroup target has no main process to ask).
 	bool log_known = false;
+	// --alert-silence: seconds the target has been silent (no socket byte
+	// out while it writes), from its alert until bytes go out again.
+	std::optional<double> silent_s;
 };
 
 struct Report {

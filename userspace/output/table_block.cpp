@@ -3,6 +3,8 @@
 
 #include "output/delivery_rows.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <string_view>
 
@@ -44,8 +46,11 @@ std::string header(const TargetReport &tr, const Report &report)
 		who += (who.empty() ? "" : " ") + printable(t.container_id.substr(0, kShortIdLength));
 	std::string rest = fmt::format("{}{}cgroup {}", who, who.empty() ? "" : "  ", t.cgroup_id);
 	std::string right;
+	// Silence is the news: it goes where the eye lands, before the interval.
+	if (tr.silent_s)
+		right = "SILENT " + format_duration(*tr.silent_s);
 	if (report.kind == Report::Kind::Interval)
-		right = "interval " + format_duration(report.duration_s);
+		right += (right.empty() ? "" : "  ") + std::string("interval ") + format_duration(report.duration_s);
 
 	std::size_t used = 2 + rest.size() + (right.empty() ? 0 : 2 + right.size());
 	std::size_t room = kTableWidth > used + 4 ? kTableWidth - used : 4;
@@ -96,6 +101,20 @@ std::string errno_brief(const DestinationStats &s)
 	return brief;
 }
 
+// A destination's name in `width` columns. A long IPv6 peer gives way in
+// its address, never its port: "udp [2001:db8:1111:…]:65535" says which
+// service; the other long names (AF_UNIX paths) are cut at the end.
+std::string fit_destination(const Destination &d, std::size_t width)
+{
+	std::string name = printable(d.to_string());
+	if (display_width(name) <= width || d.family != AF_INET6 || !d.connected())
+		return truncate_end(name, width);
+	std::string head = d.proto_name() + " [", tail = "]:" + std::to_string(d.port);
+	if (head.size() + tail.size() + 2 > width)
+		return truncate_end(name, width);
+	return head + truncate_end(d.address(), width - head.size() - tail.size()) + tail;
+}
+
 Lines destinations(const Window &w, std::size_t top, std::uint64_t now_ns)
 {
 	Lines out;
@@ -114,7 +133,7 @@ Lines destinations(const Window &w, std::size_t top, std::uint64_t now_ns)
 		for (std::size_t i = 0; i < shown; i++) {
 			const DestinationStats &s = *ranked[i].second;
 			std::string row = fmt::format("  {}{:>11}{:>9}{:>8}",
-						      pad_right(truncate_end(names[i], width), width),
+						      pad_right(fit_destination(*ranked[i].first, width), width),
 						      format_bytes(s.counts.bytes), s.counts.calls, s.counts.errors);
 			std::string errnos = errno_brief(s), brief = errnos;
 			// "last successful send N s ago": how long a silent peer has been so.
@@ -166,12 +185,13 @@ Lines delivery(const TargetReport &tr, const Report &report)
 	std::vector<PeerRow> rows = delivery_rows(tr);
 	if (rows.empty())
 		return {};
-	Lines out{fmt::format("  {:<22}{:<10}{:>9}{:>9}{:>8}{:>10}{:>10}", "delivery", "where", "acked", "unacked",
+	// The last column is 9: "1h02m03s" and a space, and the line 79 wide.
+	Lines out{fmt::format("  {:<22}{:<10}{:>9}{:>9}{:>8}{:>10}{:>9}", "delivery", "where", "acked", "unacked",
 			      "retrans", "left host", "last ack")};
 	for (const PeerRow &row : rows) {
 		const PeerDelivery &d = *row.delivery;
 		bool remote = row.locality == Locality::remote;
-		out.push_back(fmt::format("  {:<22}{:<10}{:>9}{:>9}{:>8}{:>10}{:>10}",
+		out.push_back(fmt::format("  {:<22}{:<10}{:>9}{:>9}{:>8}{:>10}{:>9}",
 					  truncate_end(printable(row.peer.to_string()), 21), where(row.locality),
 					  format_bytes(d.tcp.bytes_acked), format_bytes(d.tcp.unacked),
 					  d.tcp.retrans_segs, remote ? format_bytes(d.egress.bytes) : "-",
@@ -187,10 +207,12 @@ Lines delivery(const TargetReport &tr, const Report &report)
 			append(out, wrap_items(failures, ", ", kTableWidth, "    connect: ", "             "));
 	}
 	DeliveryTotals t = delivery_totals(tr);
-	append(out, wrap(fmt::format("left the host: {} in {} packets; acknowledged by remote peers: {}",
-				     format_bytes(t.left_host_bytes), t.left_host_packets,
-				     format_bytes(t.acked_remote_bytes)),
-			 kTableWidth, "  ", "    "));
+	// Two halves that break, if they must, only between them: never
+	// between a number and its unit.
+	append(out, wrap_items({fmt::format("left the host: {} in {} packets;", format_bytes(t.left_host_bytes),
+					    t.left_host_packets),
+				fmt::format("acked by remote peers: {}", format_bytes(t.acked_remote_bytes))},
+			       " ", kTableWidth, "  ", "    "));
 	return out;
 }
 

@@ -11,12 +11,15 @@
 
 namespace bpfwatch {
 
-// Every table line fits a classic terminal.
-inline constexpr std::size_t kTableWidth = 80;
+// Every table line fits a classic 80-column terminal with a column to
+// spare: a line of exactly 80 makes many terminals wrap, or leave the
+// cursor hanging past the margin, and pasted into a mail it is cut.
+inline constexpr std::size_t kTableWidth = 79;
 
 // The block's lines, without newlines, each at most kTableWidth columns.
-// The header names the interval length for interval reports only: a
-// summary has one heading for all its targets.
+// The header names the interval length for interval reports only (a
+// summary has one heading for all its targets), and says SILENT while
+// --alert-silence holds the target silent.
 std::vector<std::string> table_block(const TargetReport &target, const Report &report,
 				     const OutputOptions &options);
 

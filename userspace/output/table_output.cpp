@@ -89,9 +89,10 @@ public:
 
 	void alert(const SilenceAlert &a, const Target &target) override
 	{
-		std::string errors = a.socket_errors ? fmt::format(", {} failed sends", a.socket_errors) : "";
+		std::string errors =
+			a.socket_errors ? fmt::format(", {} failed sends or connects", a.socket_errors) : "";
 		print_lines(wrap(fmt::format("ALERT: {}: no socket bytes sent for {} while it wrote {} to "
-					     "stdout and files{}",
+					     "its log and files{}",
 					     printable(target.name), format_duration(a.silent_s),
 					     format_bytes(a.written_bytes), errors),
 				 kTableWidth, "", "  "));

@@ -50,6 +50,15 @@ std::unique_ptr<DeliveryProbe> open_delivery(const TargetBook &book, const Sessi
 	}
 }
 
+TargetReport target_report(const Target &t, const Window &w, const std::string &note = "")
+{
+	TargetReport tr;
+	tr.target = t;
+	tr.window = w;
+	tr.note = note;
+	return tr;
+}
+
 } // namespace
 
 Session::Session(TargetBook &book, const SessionOptions &options)
@@ -130,15 +139,15 @@ Report Session::make_report(Report::Kind kind, double seconds, const std::map<st
 	// Explicit targets are always shown: silence is the news.
 	for (std::uint64_t id : book_.explicit_ids()) {
 		auto it = windows.find(id);
-		r.targets.push_back({book_.target(id), it == windows.end() ? Window{} : it->second, "", {}});
+		r.targets.push_back(target_report(book_.target(id), it == windows.end() ? Window{} : it->second));
 	}
 	if (book_.watching_everything())
 		for (const auto &[id, w] : windows)
 			if (w.records || w.total().calls || w.total().errors || !w.delivery.empty())
-				r.targets.push_back({book_.target(id), w, "", {}});
+				r.targets.push_back(target_report(book_.target(id), w));
 	for (TargetReport &tr : r.targets) {
 		place_peers(tr);
-		tr.log_known = log_known_.count(tr.target.cgroup_id) != 0;
+		tr.log_known = log_known(tr.target.cgroup_id);
 	}
 	return r;
 }
@@ -149,9 +158,9 @@ Report Session::final_report(const std::vector<Target> &targets, double seconds,
 	r.targets.clear();
 	for (const Target &t : targets) {
 		auto it = agg_.since_start().find(t.cgroup_id);
-		r.targets.push_back({t, it == agg_.since_start().end() ? Window{} : it->second, note, {}});
+		r.targets.push_back(target_report(t, it == agg_.since_start().end() ? Window{} : it->second, note));
 		place_peers(r.targets.back());
-		r.targets.back().log_known = log_known_.count(t.cgroup_id) != 0;
+		r.targets.back().log_known = log_known(t.cgroup_id);
 	}
 	return r;
 }

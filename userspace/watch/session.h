@@ -50,6 +50,8 @@ public:
 	// Watching everything: count the IP egress of containers seen so far.
 	void attach_egress_to_new_containers();
 	bool delivery_running() const { return delivery_ != nullptr; }
+	// Whether the target's log pipes were found (Window::log counts).
+	bool log_known(std::uint64_t cgroup_id) const { return log_known_.count(cgroup_id) != 0; }
 
 private:
 	void place_peers(TargetReport &tr);

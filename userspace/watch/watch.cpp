@@ -58,9 +58,10 @@ public:
 			now = Clock::now();
 			if (report_intervals && now - interval_start >= opt_.interval) {
 				session_.sync();
-				out_.report(session_.make_report(Report::Kind::Interval,
-								 seconds_between(interval_start, now),
-								 session_.aggregator().roll_interval()));
+				update_silence(now);
+				report(session_.make_report(Report::Kind::Interval, seconds_between(interval_start, now),
+							    session_.aggregator().roll_interval()),
+				       now);
 				interval_start = now;
 			}
 			if (now >= next_tick) {
@@ -74,8 +75,11 @@ public:
 			}
 		}
 		session_.sync();
-		out_.report(session_.make_report(Report::Kind::Summary, seconds_between(start, Clock::now()),
-						 session_.aggregator().since_start()));
+		const Clock::time_point end = Clock::now();
+		update_silence(end);
+		report(session_.make_report(Report::Kind::Summary, seconds_between(start, end),
+					    session_.aggregator().since_start()),
+		       end);
 		return kExitOk;
 	}
 
@@ -116,8 +120,10 @@ private:
 		} else {
 			session_.attach_egress_to_new_containers();
 		}
-		if (silence_)
-			check_silence(now);
+		if (silence_) {
+			session_.sync();
+			update_silence(now);
+		}
 		return true;
 	}
 
@@ -127,22 +133,31 @@ private:
 		if (gone.empty())
 			return;
 		session_.sync();
-		out_.report(session_.final_report(gone, elapsed_s, "container exited while watched"));
+		report(session_.final_report(gone, elapsed_s, "container exited while watched"), Clock::now());
 		for (const Target &t : gone) {
 			out_.notice("exited", t, "exited while watched; its final summary is above");
 			session_.forget(t.cgroup_id, false);
 		}
 	}
 
-	void check_silence(Clock::time_point now)
+	// After a sync: alerts for stretches that just became silent.
+	void update_silence(Clock::time_point now)
 	{
-		session_.sync();
-		for (const auto &[id, w] : session_.aggregator().since_start()) {
-			const Counts &socket = w.by_kind[BW_KIND_SOCKET];
-			std::uint64_t written = w.stdio.bytes + w.by_kind[BW_KIND_FILE].bytes;
-			if (auto alert = silence_->update(id, now, socket.bytes, written, socket.errors))
+		if (!silence_)
+			return;
+		for (const auto &[id, w] : session_.aggregator().since_start())
+			if (auto alert = silence_->update(id, now, silence_inputs(w, session_.log_known(id))))
 				out_.alert(*alert, book_.target(id));
-		}
+	}
+
+	// Reports say who is silent, for as long as it lasts: an alert is one
+	// line that scrolls away.
+	void report(Report r, Clock::time_point now)
+	{
+		if (silence_)
+			for (TargetReport &tr : r.targets)
+				tr.silent_s = silence_->silent_for(tr.target.cgroup_id, now);
+		out_.report(r);
 	}
 
 	void forget_vanished()
