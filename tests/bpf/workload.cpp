@@ -23,47 +23,49 @@ sockaddr_in6 loopback_v6(std::uint16_t port)
 	return a;
 }
 
+namespace {
+
+// A socket of @type bound to an ephemeral port on the loopback address of
+// @family; the port (host order) in @port.
+int bound_to_loopback(int family, int type, std::uint16_t &port)
+{
+	int fd = socket(family, type, 0);
+	sockaddr_storage a{};
+	socklen_t len = 0;
+	if (family == AF_INET6) {
+		*reinterpret_cast<sockaddr_in6 *>(&a) = loopback_v6(0);
+		len = sizeof(sockaddr_in6);
+	} else {
+		*reinterpret_cast<sockaddr_in *>(&a) = loopback_v4(0);
+		len = sizeof(sockaddr_in);
+	}
+	bind(fd, reinterpret_cast<sockaddr *>(&a), len);
+	getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
+	// sin_port and sin6_port sit at the same offset.
+	port = ntohs(reinterpret_cast<sockaddr_in *>(&a)->sin_port);
+	return fd;
+}
+
+} // namespace
+
 UdpSink udp_sink_v4()
 {
 	UdpSink s;
-	s.fd = socket(AF_INET, SOCK_DGRAM, 0);
-	sockaddr_in a = loopback_v4(0);
-	socklen_t len = sizeof(a);
-	bind(s.fd, reinterpret_cast<sockaddr *>(&a), sizeof(a));
-	getsockname(s.fd, reinterpret_cast<sockaddr *>(&a), &len);
-	s.port = ntohs(a.sin_port);
+	s.fd = bound_to_loopback(AF_INET, SOCK_DGRAM, s.port);
 	return s;
 }
 
 UdpSink udp_sink_v6()
 {
 	UdpSink s;
-	s.fd = socket(AF_INET6, SOCK_DGRAM, 0);
-	sockaddr_in6 a = loopback_v6(0);
-	socklen_t len = sizeof(a);
-	bind(s.fd, reinterpret_cast<sockaddr *>(&a), sizeof(a));
-	getsockname(s.fd, reinterpret_cast<sockaddr *>(&a), &len);
-	s.port = ntohs(a.sin6_port);
+	s.fd = bound_to_loopback(AF_INET6, SOCK_DGRAM, s.port);
 	return s;
 }
 
 TcpListener tcp_listener(int family)
 {
 	TcpListener l;
-	l.fd = socket(family, SOCK_STREAM, 0);
-	if (family == AF_INET6) {
-		sockaddr_in6 a = loopback_v6(0);
-		socklen_t len = sizeof(a);
-		bind(l.fd, reinterpret_cast<sockaddr *>(&a), sizeof(a));
-		getsockname(l.fd, reinterpret_cast<sockaddr *>(&a), &len);
-		l.port = ntohs(a.sin6_port);
-	} else {
-		sockaddr_in a = loopback_v4(0);
-		socklen_t len = sizeof(a);
-		bind(l.fd, reinterpret_cast<sockaddr *>(&a), sizeof(a));
-		getsockname(l.fd, reinterpret_cast<sockaddr *>(&a), &len);
-		l.port = ntohs(a.sin_port);
-	}
+	l.fd = bound_to_loopback(family, SOCK_STREAM, l.port);
 	listen(l.fd, 16);
 	return l;
 }
