@@ -53,10 +53,10 @@ Written write_for(int fd, double rate, double seconds)
 	return w;
 }
 
-std::uint64_t calls_of(const bw_totals &t)
+std::uint64_t calls_of(const KernelTotals &t)
 {
 	std::uint64_t n = 0;
-	for (const bw_counts &k : t.kind)
+	for (const Counts &k : t.kind)
 		n += k.calls + k.errors;
 	return n;
 }
@@ -77,12 +77,12 @@ void run_in_process(Env &env, const StreamOptions &opt, StreamReport &out)
 		StreamRun r;
 		r.consumer = "in-process";
 		r.target_rate = rate;
-		bw_totals t0 = probe.totals();
+		KernelTotals t0 = probe.totals();
 		std::uint64_t rec0 = probe.records(), cpu0 = probe.consumer_cpu_ns();
 		Written w = write_for(env.workloads.devnull_fd(), rate, opt.seconds);
 		// Let the consumer catch up: every counted call is then either a
 		// record received or a record lost (bounded wait).
-		bw_totals t1 = probe.totals();
+		KernelTotals t1 = probe.totals();
 		for (int i = 0; i < 20; i++) {
 			probe.flush();
 			t1 = probe.totals();

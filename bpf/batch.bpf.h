@@ -35,15 +35,16 @@ struct {
 /* The totals a record was counted in, to charge it as lost there. */
 static __always_inline struct bw_totals *totals_of_record(__u64 cgid)
 {
-	__u32 zero = 0, *slot;
+	__u32 slot;
+	int watched;
 
-	if (filter_mode == BW_FILTER_ONE)
-		return bpf_map_lookup_elem(&target_totals, &zero);
-	if (filter_mode == BW_FILTER_SET) {
-		slot = bpf_map_lookup_elem(&watched_cgroups, &cgid);
-		return slot ? bpf_map_lookup_elem(&target_totals, slot) : NULL;
-	}
-	return bpf_map_lookup_elem(&totals, &cgid);
+	if (filter_mode == BW_FILTER_ALL)
+		return bpf_map_lookup_elem(&totals, &cgid);
+	watched = bw_watched_slot(cgid);
+	if (watched < 0)
+		return NULL;
+	slot = watched;
+	return bpf_map_lookup_elem(&target_totals, &slot);
 }
 
 struct lost_walk {

@@ -31,12 +31,16 @@ enum bw_syscall {
 	BW_SYS_MAX = 9,
 };
 
-/* Which cgroups the syscall hook counts (rodata, fixed at load). */
+/* Which cgroups the programs count (rodata, fixed at load; bpf/filter.bpf.h). */
 enum bw_filter_mode {
-	BW_FILTER_ALL = 0, /* every cgroup on the host */
-	BW_FILTER_ONE = 1, /* exactly filter_cgroup_id: one compare */
-	BW_FILTER_SET = 2, /* the cgroup ids in the watched_cgroups map */
+	BW_FILTER_ALL = 0,  /* every cgroup on the host */
+	BW_FILTER_FEW = 1,  /* the ids in watched_ids[], compared in order */
+	BW_FILTER_MANY = 2, /* the ids in the watched_cgroups hash */
 };
+
+/* Targets up to which BW_FILTER_FEW is used: more compares than this cost
+ * more than one hash lookup. */
+#define BW_FEW_SLOTS 8
 
 struct bw_counts {
 	__u64 bytes;  /* sum of successful return values */
@@ -80,7 +84,6 @@ enum bw_stat {
 
 /* Destination flags. */
 #define BW_DEST_FROM_MSG 0x1 /* address came from msg_name / sendto addr */
-#define BW_DEST_COMPAT 0x2   /* reserved */
 
 struct bw_dest {
 	__u16 family; /* AF_INET, AF_INET6, AF_UNIX; 0 when not a socket */

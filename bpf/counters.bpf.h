@@ -8,10 +8,9 @@
 #define BW_COUNTERS_BPF_H
 
 #include "bpfwatch.h"
+#include "filter.bpf.h"
 
 /* Set by user space before load. */
-const volatile __u32 filter_mode = BW_FILTER_ALL;
-const volatile __u64 filter_cgroup_id = 0;
 /* --events: records carry a bw_rec_trace part. */
 const volatile bool want_trace = false;
 /* Watching everything includes bpfwatch itself: its own output must not
@@ -25,16 +24,8 @@ const volatile __u32 self_tgid = 0;
  * write ~30 ns. */
 const volatile __u64 wakeup_bytes = 2 << 20;
 
-/* BW_FILTER_SET: cgroup id -> the target's slot in target_totals. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);
-	__type(key, __u64);
-	__type(value, __u32);
-} watched_cgroups SEC(".maps");
-
 /*
- * Explicit targets count into a per-CPU array by slot (ONE: slot 0), whose
+ * Explicit targets count into a per-CPU array by slot, whose
  * lookup the verifier inlines; a hash lookup here cost ~30 ns per call.
  * Watching everything, cgroups appear as they write, so they are keyed by
  * id in a per-CPU hash. User space sizes both (the hash from a memory
@@ -76,17 +67,13 @@ struct {
 
 static const struct bw_totals zero_totals;
 
-/* The target slot of a watched cgroup, or -1: the first test of all. */
+/* The target slot of a watched cgroup, or -1: the first test of all.
+ * Watching everything, bpfwatch's own writes are left out: its output
+ * must not feed its counts. */
 static __always_inline int watched_slot(__u64 cgid)
 {
-	__u32 *slot;
-
-	if (filter_mode == BW_FILTER_ONE)
-		return cgid == filter_cgroup_id ? 0 : -1;
-	if (filter_mode == BW_FILTER_SET) {
-		slot = bpf_map_lookup_elem(&watched_cgroups, &cgid);
-		return slot ? *slot : -1;
-	}
+	if (filter_mode != BW_FILTER_ALL)
+		return bw_watched_slot(cgid);
 	return (bpf_get_current_pid_tgid() >> 32) != self_tgid ? 0 : -1;
 }
 

@@ -1,25 +1,15 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The delivery probe's settings and maps, and the lookups every program
- * shares: the cgroup filter (always first) and the bounded per-peer maps,
+ * The delivery probe's maps, and the lookups every program shares: the
+ * bounded per-peer maps,
  * whose overflow is counted, never silent. User space sizes every map.
  */
 #ifndef BW_DELIVERY_MAPS_BPF_H
 #define BW_DELIVERY_MAPS_BPF_H
 
 #include "bpfwatch.h"
+#include "filter.bpf.h"
 
-/* Set by user space before load; the same modes as syscalls.bpf.c. */
-const volatile __u32 filter_mode = BW_FILTER_ALL;
-const volatile __u64 filter_cgroup_id = 0;
-
-/* BW_FILTER_SET: the watched cgroup ids (value unused). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);
-	__type(key, __u64);
-	__type(value, __u8);
-} watched_cgroups SEC(".maps");
 
 /*
  * Tracked TCP sockets, keyed by struct sock address. Not preallocated: a
@@ -63,15 +53,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } dstats SEC(".maps");
-
-static __always_inline bool bw_watched(__u64 cgid)
-{
-	if (filter_mode == BW_FILTER_ONE)
-		return cgid == filter_cgroup_id;
-	if (filter_mode == BW_FILTER_SET)
-		return bpf_map_lookup_elem(&watched_cgroups, &cgid) != NULL;
-	return cgid != 0;
-}
 
 static __always_inline void bw_dstat_inc(__u32 stat)
 {

@@ -1,26 +1,36 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // main() only wires: parse the command line, run the command, turn a
 // failure into one line on stderr and a non-zero exit.
-#include <spdlog/spdlog.h>
-
 #include <iostream>
+#include <variant>
 
-#include "check/check.h"
 #include "cli/options.h"
+#include "probe/libbpf_log.h"
 #include "util/error.h"
 #include "util/log.h"
-#include "watch/watch.h"
+
+namespace bpfwatch {
+namespace {
+
+struct Run {
+	int operator()(const WatchOptions &o) const { return run_watch(o); }
+	int operator()(const CheckOptions &o) const { return run_check(o); }
+	int operator()(const ExitNow &e) const { return e.code; }
+};
+
+} // namespace
+} // namespace bpfwatch
 
 int main(int argc, char **argv)
 {
 	using namespace bpfwatch;
-	Command cmd = parse_command_line(argc, argv);
-	if (cmd.name == Command::Name::Exit)
-		return cmd.exit_code;
-	bool check = cmd.name == Command::Name::Check;
-	setup_logging(check ? cmd.check.watch.verbosity : cmd.watch.verbosity);
+	CommandLine cl = parse_command_line(argc, argv);
+	if (auto *exit = std::get_if<ExitNow>(&cl.command))
+		return exit->code;
+	setup_logging(cl.verbosity);
+	route_libbpf_log_to_spdlog();
 	try {
-		return check ? run_check(cmd.check) : run_watch(cmd.watch);
+		return std::visit(Run{}, cl.command);
 	} catch (const Error &e) {
 		std::cerr << "bpfwatch: " << e.what() << "\n";
 	} catch (const std::exception &e) {

@@ -165,26 +165,14 @@ std::uint16_t closed_port_v4()
 	return ntohs(a.sin_port);
 }
 
-namespace {
-Peer peer_v4(std::uint8_t proto, std::uint32_t addr_be, std::uint16_t port)
+Endpoint tcp_peer(std::uint32_t addr_be, std::uint16_t port)
 {
-	Peer p;
-	p.family = AF_INET;
-	p.proto = proto;
-	p.port = port;
-	std::memcpy(p.addr.data(), &addr_be, 4);
-	return p;
-}
-} // namespace
-
-Peer tcp_peer(std::uint32_t addr_be, std::uint16_t port)
-{
-	return peer_v4(IPPROTO_TCP, addr_be, port);
+	return Endpoint::ip(IpAddress::v4(addr_be), IPPROTO_TCP, port);
 }
 
-Peer udp_peer(std::uint32_t addr_be, std::uint16_t port)
+Endpoint udp_peer(std::uint32_t addr_be, std::uint16_t port)
 {
-	return peer_v4(IPPROTO_UDP, addr_be, port);
+	return Endpoint::ip(IpAddress::v4(addr_be), IPPROTO_UDP, port);
 }
 
 } // namespace bpfwatch::test

@@ -72,8 +72,8 @@ bool wait_all_acked(int fd, int timeout_ms = 5000);          // SIOCOUTQ == 0
 // A port on 127.0.0.1 nobody listens on.
 std::uint16_t closed_port_v4();
 
-Peer tcp_peer(std::uint32_t addr_be, std::uint16_t port);
-Peer udp_peer(std::uint32_t addr_be, std::uint16_t port);
+Endpoint tcp_peer(std::uint32_t addr_be, std::uint16_t port);
+Endpoint udp_peer(std::uint32_t addr_be, std::uint16_t port);
 
 class DeliveryTest : public ::testing::Test {
 protected:
@@ -103,7 +103,7 @@ protected:
 		snap_ = probe_->read();
 		return snap_.cgroups[box_->id()];
 	}
-	PeerDelivery at(const Peer &peer) { return box_peers()[peer]; }
+	PeerDelivery at(const Endpoint &peer) { return box_peers()[peer]; }
 
 	std::unique_ptr<CgroupSandbox> box_;
 	// Declared after box_: detached before the cgroup is removed.

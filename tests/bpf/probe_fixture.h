@@ -37,7 +37,7 @@ protected:
 		config.cgroup_ids = std::move(cgroup_ids);
 		if (compat_run())
 			config.build = ProbeBuild::Compat;
-		probe_ = std::make_unique<Probe>(config, [this](const bw_event &e) { events_.push_back(e); });
+		probe_ = std::make_unique<Probe>(config, [this](const Record &e) { events_.push_back(e); });
 		// This kernel takes the fast build: Auto must not fall back.
 		ASSERT_EQ(probe_->compat(), compat_run());
 	}
@@ -46,29 +46,29 @@ protected:
 	// Runs the workload in the sandbox; fails the test if it failed.
 	void run(const std::function<int()> &workload) { ASSERT_EQ(box_->run(workload), 0); }
 
-	bw_totals totals_of(std::uint64_t cgroup_id)
+	KernelTotals totals_of(std::uint64_t cgroup_id)
 	{
 		probe_->drain();
 		auto all = probe_->read_totals();
 		auto it = all.find(cgroup_id);
-		return it == all.end() ? bw_totals{} : it->second;
+		return it == all.end() ? KernelTotals{} : it->second;
 	}
-	bw_counts kind(int k) { return totals_of(box_->id()).kind[k]; }
+	Counts kind(FdKind k) { return totals_of(box_->id()).kind(k); }
 
-	std::vector<bw_event> events_of(std::uint64_t cgroup_id)
+	std::vector<Record> events_of(std::uint64_t cgroup_id)
 	{
 		probe_->drain();
-		std::vector<bw_event> out;
-		for (const bw_event &e : events_)
+		std::vector<Record> out;
+		for (const Record &e : events_)
 			if (e.cgroup_id == cgroup_id)
 				out.push_back(e);
 		return out;
 	}
-	std::vector<bw_event> box_events() { return events_of(box_->id()); }
+	std::vector<Record> box_events() { return events_of(box_->id()); }
 
 	std::unique_ptr<CgroupSandbox> box_;
 	std::unique_ptr<Probe> probe_;
-	std::vector<bw_event> events_;
+	std::vector<Record> events_;
 };
 
 } // namespace bpfwatch::test

@@ -7,7 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "bpf/delivery_fixture.h"
+#include "util/clock.h"
 #include "bpf/netns.h"
 #include "bpf/workload.h"
 
@@ -28,7 +31,7 @@ TEST_F(DeliveryLoss, WhenThePeerDropsEverythingRetransmitsRiseAndAcksStop)
 	std::uint32_t dst = ns->peer_addr_be();
 	// The sink's socket is made inside the namespace; its thread serves it.
 	auto sink = ns->inside([&] { return std::make_unique<TcpSink>(dst); });
-	Peer peer = tcp_peer(dst, sink->port());
+	Endpoint peer = tcp_peer(dst, sink->port());
 	attach_to_box();
 
 	Baton delivered, go, sent, exit_now;
@@ -55,7 +58,9 @@ TEST_F(DeliveryLoss, WhenThePeerDropsEverythingRetransmitsRiseAndAcksStop)
 	// RTO starts at 200 ms (tcp_rto_min) and doubles: 0.2, 0.6, 1.4 s.
 	usleep(1600 * 1000);
 	PeerDelivery lossy = at(peer);
-	auto lossy_age = snap_.last_ack_age_s(lossy.tcp);
+	std::optional<double> lossy_age;
+	if (lossy.tcp.last_ack_ns)
+		lossy_age = seconds_since(lossy.tcp.last_ack_ns, snap_.taken_ns);
 	// The next one is due by 3.0 s; poll for it, bounded.
 	PeerDelivery later = lossy;
 	for (int i = 0; i < 60 && later.tcp.retrans_segs == lossy.tcp.retrans_segs; i++) {

@@ -10,6 +10,7 @@
 #include <cerrno>
 
 #include "bpf/delivery_fixture.h"
+#include "util/clock.h"
 #include "bpf/workload.h"
 
 namespace bpfwatch::test {
@@ -54,8 +55,8 @@ TEST_F(DeliveryTcp, AckedBytesEqualSentBytesOnceThePeerReadEverything)
 	EXPECT_EQ(d.tcp.unacked, 0u);
 	EXPECT_EQ(d.tcp.unsent, 0u);
 	EXPECT_EQ(d.tcp.resets_sent + d.tcp.resets_received, 0u);
-	ASSERT_TRUE(snap_.last_ack_age_s(d.tcp).has_value());
-	EXPECT_LT(*snap_.last_ack_age_s(d.tcp), 10.0);
+	ASSERT_NE(d.tcp.last_ack_ns, 0u);
+	EXPECT_LT(seconds_since(d.tcp.last_ack_ns, snap_.taken_ns), 10.0);
 	// Every byte left the socket in IP packets, each with its headers.
 	EXPECT_GT(d.egress.packets, 0u);
 	EXPECT_GE(d.egress.bytes, n + 40 * d.egress.packets);
@@ -225,14 +226,10 @@ TEST_F(DeliveryTcp, Ipv6AndV4MappedPeersAreKeyedByTheirRealFamily)
 	PeerDelivery mapped = peers[tcp_peer(kLo, sink4.port())];
 	EXPECT_EQ(mapped.tcp.bytes_acked, 777u);
 	EXPECT_GT(mapped.egress.packets, 0u) << "the IPv4 packets landed on the same key";
-	Peer v6;
-	v6.family = AF_INET6;
-	v6.proto = IPPROTO_TCP;
-	v6.port = closed6;
-	v6.addr[15] = 1;
+	Endpoint v6 = Endpoint::ip(*IpAddress::parse("::1"), IPPROTO_TCP, closed6);
 	EXPECT_EQ(peers[v6].tcp.connect_errors, (std::map<int, std::uint64_t>{{ECONNREFUSED, 1}}));
 	EXPECT_EQ(peers[v6].egress.packets, 1u);
-	EXPECT_EQ(v6.to_string(), "[::1]:" + std::to_string(closed6) + "/tcp");
+	EXPECT_EQ(v6.to_string(), "tcp [::1]:" + std::to_string(closed6));
 }
 
 TEST_F(DeliveryTcp, AnUnwatchedCgroupIsNotCounted)

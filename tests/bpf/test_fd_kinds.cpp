@@ -35,19 +35,19 @@ TEST_F(FdKinds, PipeWritesAreCountedWithTheirExactBytes)
 	close(p[0]);
 	close(p[1]);
 
-	bw_counts c = kind(BW_KIND_PIPE);
+	Counts c = kind(FdKind::pipe);
 	EXPECT_EQ(c.bytes, 1000u);
 	EXPECT_EQ(c.calls, 10u);
 	EXPECT_EQ(c.errors, 0u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 10u);
-	for (const bw_event &e : events) {
-		EXPECT_EQ(e.syscall, BW_SYS_WRITE);
-		EXPECT_EQ(e.kind, BW_KIND_PIPE);
+	for (const Record &e : events) {
+		EXPECT_EQ(e.syscall, Syscall::write);
+		EXPECT_EQ(e.kind, FdKind::pipe);
 		EXPECT_EQ(e.ret, 100);
 		EXPECT_EQ(e.ts_ns, 0u) << "no trace fields unless asked for";
 		EXPECT_EQ(e.pid, 0u);
-		EXPECT_EQ(e.dest.family, 0);
+		EXPECT_EQ(e.endpoint.family, 0);
 	}
 	EXPECT_EQ(totals_of(box_->id()).lost_events, 0u);
 }
@@ -73,16 +73,16 @@ TEST_F(FdKinds, NamedFifoWritesAreCountedAsPipe)
 	unlink(path.c_str());
 	rmdir(dir);
 
-	bw_counts c = kind(BW_KIND_PIPE);
+	Counts c = kind(FdKind::pipe);
 	EXPECT_EQ(c.bytes, 100u + 150 + 200 + 250);
 	EXPECT_EQ(c.calls, 4u);
 	EXPECT_EQ(c.errors, 0u);
-	EXPECT_EQ(kind(BW_KIND_FILE).calls, 0u) << "a FIFO on a filesystem is not a file";
+	EXPECT_EQ(kind(FdKind::file).calls, 0u) << "a FIFO on a filesystem is not a file";
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 4u);
 	for (int i = 0; i < 4; i++) {
-		EXPECT_EQ(events[i].syscall, BW_SYS_WRITE) << i;
-		EXPECT_EQ(events[i].kind, BW_KIND_PIPE) << i;
+		EXPECT_EQ(events[i].syscall, Syscall::write) << i;
+		EXPECT_EQ(events[i].kind, FdKind::pipe) << i;
 		EXPECT_EQ(events[i].ret, 100 + 50 * i) << i;
 	}
 }
@@ -122,17 +122,17 @@ TEST_F(FdKinds, ShortWriteCountsTheBytesReturnedAndEagainIsAnError)
 	ASSERT_LT(written, 100000) << "the write must have been short";
 	EXPECT_EQ(written, 65536) << "a non-blocking pipe takes what its buffer holds";
 
-	bw_counts c = kind(BW_KIND_PIPE);
+	Counts c = kind(FdKind::pipe);
 	EXPECT_EQ(c.bytes, std::uint64_t(written)) << "the return value, not the 100000 asked for";
 	EXPECT_NE(c.bytes, 100000u);
 	EXPECT_EQ(c.calls, 1u);
 	EXPECT_EQ(c.errors, 1u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 2u);
-	EXPECT_EQ(events[0].syscall, BW_SYS_WRITE);
+	EXPECT_EQ(events[0].syscall, Syscall::write);
 	EXPECT_EQ(events[0].ret, written);
-	EXPECT_EQ(events[1].syscall, BW_SYS_WRITE);
-	EXPECT_EQ(events[1].kind, BW_KIND_PIPE);
+	EXPECT_EQ(events[1].syscall, Syscall::write);
+	EXPECT_EQ(events[1].kind, FdKind::pipe);
 	EXPECT_EQ(events[1].ret, -EAGAIN);
 }
 
@@ -159,11 +159,11 @@ TEST_F(FdKinds, StdoutAndStderrAreCountedApartWhateverTheirKind)
 	close(p[1]);
 	close(null_fd);
 
-	bw_totals t = totals_of(box_->id());
+	KernelTotals t = totals_of(box_->id());
 	EXPECT_EQ(t.stdio.bytes, 75u);
 	EXPECT_EQ(t.stdio.calls, 3u);
-	EXPECT_EQ(t.kind[BW_KIND_PIPE].bytes, 77u);
-	EXPECT_EQ(t.kind[BW_KIND_TTY].bytes, 5u);
+	EXPECT_EQ(t.kind(FdKind::pipe).bytes, 77u);
+	EXPECT_EQ(t.kind(FdKind::tty).bytes, 5u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 4u);
 	EXPECT_EQ(events[0].fd, 1u);
@@ -179,7 +179,7 @@ TEST_F(FdKinds, TheContainersLogIsThePipeNotTheFdNumber)
 	struct stat st {};
 	ASSERT_EQ(fstat(log[1], &st), 0);
 	ProbeConfig cfg;
-	cfg.log_files = {bw_log_files{{st.st_ino, 0}, {kernel_dev(st.st_dev), 0}}};
+	cfg.log_pipes = {LogPipes{FileId{st.st_ino, kernel_dev(st.st_dev)}, FileId{}}};
 	attach({box_->id()}, cfg);
 	run([&] {
 		char buf[40] = {};
@@ -193,11 +193,11 @@ TEST_F(FdKinds, TheContainersLogIsThePipeNotTheFdNumber)
 	});
 	for (int fd : {log[0], log[1], other[0], other[1]})
 		close(fd);
-	bw_totals t = totals_of(box_->id());
+	KernelTotals t = totals_of(box_->id());
 	EXPECT_EQ(t.log.bytes, 47u);
 	EXPECT_EQ(t.log.calls, 2u);
 	EXPECT_EQ(t.stdio.bytes, 45u);
-	EXPECT_EQ(t.kind[BW_KIND_PIPE].bytes, 55u);
+	EXPECT_EQ(t.kind(FdKind::pipe).bytes, 55u);
 }
 
 TEST_F(FdKinds, FileWritesCountEverySyscallOfTheFamily)
@@ -219,18 +219,18 @@ TEST_F(FdKinds, FileWritesCountEverySyscallOfTheFamily)
 	});
 	close(fd);
 
-	bw_counts c = kind(BW_KIND_FILE);
+	Counts c = kind(FdKind::file);
 	EXPECT_EQ(c.bytes, 60u + 50 + 30 + 60 + 7);
 	EXPECT_EQ(c.calls, 5u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 5u);
-	EXPECT_EQ(events[0].syscall, BW_SYS_WRITEV);
-	EXPECT_EQ(events[1].syscall, BW_SYS_PWRITE64);
-	EXPECT_EQ(events[2].syscall, BW_SYS_PWRITEV);
-	EXPECT_EQ(events[3].syscall, BW_SYS_PWRITEV2);
-	EXPECT_EQ(events[4].syscall, BW_SYS_WRITE);
+	EXPECT_EQ(events[0].syscall, Syscall::writev);
+	EXPECT_EQ(events[1].syscall, Syscall::pwrite64);
+	EXPECT_EQ(events[2].syscall, Syscall::pwritev);
+	EXPECT_EQ(events[3].syscall, Syscall::pwritev2);
+	EXPECT_EQ(events[4].syscall, Syscall::write);
 	EXPECT_EQ(events[4].ret, 7);
-	EXPECT_EQ(kind(BW_KIND_PIPE).calls, 0u);
+	EXPECT_EQ(kind(FdKind::pipe).calls, 0u);
 }
 
 TEST_F(FdKinds, CharacterDeviceIsTty)
@@ -245,8 +245,8 @@ TEST_F(FdKinds, CharacterDeviceIsTty)
 		return 0;
 	});
 	close(fd);
-	EXPECT_EQ(kind(BW_KIND_TTY).bytes, 192u);
-	EXPECT_EQ(kind(BW_KIND_TTY).calls, 3u);
+	EXPECT_EQ(kind(FdKind::tty).bytes, 192u);
+	EXPECT_EQ(kind(FdKind::tty).calls, 3u);
 }
 
 TEST_F(FdKinds, EventfdIsOther)
@@ -259,8 +259,8 @@ TEST_F(FdKinds, EventfdIsOther)
 		WL_CHECK(write(fd, &one, sizeof(one)) == 8);
 		return 0;
 	});
-	EXPECT_EQ(kind(BW_KIND_OTHER).bytes, 8u);
-	EXPECT_EQ(kind(BW_KIND_OTHER).calls, 1u);
+	EXPECT_EQ(kind(FdKind::other).bytes, 8u);
+	EXPECT_EQ(kind(FdKind::other).calls, 1u);
 }
 
 TEST_F(FdKinds, FailedWritesAreCountedByErrno)
@@ -279,10 +279,10 @@ TEST_F(FdKinds, FailedWritesAreCountedByErrno)
 	});
 	close(p[1]);
 
-	EXPECT_EQ(kind(BW_KIND_PIPE).errors, 2u);
-	EXPECT_EQ(kind(BW_KIND_PIPE).bytes, 0u);
-	EXPECT_EQ(kind(BW_KIND_PIPE).calls, 0u);
-	EXPECT_EQ(kind(BW_KIND_OTHER).errors, 1u) << "a bad fd has no kind";
+	EXPECT_EQ(kind(FdKind::pipe).errors, 2u);
+	EXPECT_EQ(kind(FdKind::pipe).bytes, 0u);
+	EXPECT_EQ(kind(FdKind::pipe).calls, 0u);
+	EXPECT_EQ(kind(FdKind::other).errors, 1u) << "a bad fd has no kind";
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 3u);
 	EXPECT_EQ(events[0].ret, -EPIPE);
@@ -318,11 +318,11 @@ TEST_F(FdKinds, HelperBasedFdLookupCountsTheSame)
 	close(p[0]);
 	close(p[1]);
 	close(sink.fd);
-	EXPECT_EQ(kind(BW_KIND_PIPE).bytes, 64u);
-	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 32u);
+	EXPECT_EQ(kind(FdKind::pipe).bytes, 64u);
+	EXPECT_EQ(kind(FdKind::socket).bytes, 32u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 2u);
-	EXPECT_EQ(events[1].dest.port, sink.port);
+	EXPECT_EQ(events[1].endpoint.port, sink.port);
 }
 
 } // namespace

@@ -36,9 +36,9 @@ TEST_F(Filter, AProcessInAnUnwatchedCgroupIsNotCounted)
 	ASSERT_EQ(other.run([] { return write_devnull(5, 10); }), 0);
 	run([] { return write_devnull(3, 10); });
 
-	EXPECT_EQ(totals_of(other.id()).kind[BW_KIND_TTY].calls, 0u);
+	EXPECT_EQ(totals_of(other.id()).kind(FdKind::tty).calls, 0u);
 	EXPECT_TRUE(events_of(other.id()).empty());
-	EXPECT_EQ(kind(BW_KIND_TTY).calls, 3u);
+	EXPECT_EQ(kind(FdKind::tty).calls, 3u);
 	EXPECT_EQ(probe_->read_totals().size(), 1u) << "only the watched cgroup has totals";
 }
 
@@ -51,9 +51,9 @@ TEST_F(Filter, SeveralWatchedCgroupsAreCountedApart)
 	ASSERT_EQ(other.run([] { return write_devnull(4, 20); }), 0);
 	ASSERT_EQ(unwatched.run([] { return write_devnull(5, 30); }), 0);
 
-	EXPECT_EQ(kind(BW_KIND_TTY).bytes, 30u);
-	EXPECT_EQ(totals_of(other.id()).kind[BW_KIND_TTY].bytes, 80u);
-	EXPECT_EQ(totals_of(unwatched.id()).kind[BW_KIND_TTY].calls, 0u);
+	EXPECT_EQ(kind(FdKind::tty).bytes, 30u);
+	EXPECT_EQ(totals_of(other.id()).kind(FdKind::tty).bytes, 80u);
+	EXPECT_EQ(totals_of(unwatched.id()).kind(FdKind::tty).calls, 0u);
 	EXPECT_EQ(box_events().size(), 3u);
 	EXPECT_EQ(events_of(other.id()).size(), 4u);
 }
@@ -62,8 +62,8 @@ TEST_F(Filter, WatchingEverythingKeysTotalsByCgroup)
 {
 	attach({});
 	run([] { return write_devnull(6, 11); });
-	EXPECT_EQ(kind(BW_KIND_TTY).bytes, 66u);
-	EXPECT_EQ(kind(BW_KIND_TTY).calls, 6u);
+	EXPECT_EQ(kind(FdKind::tty).bytes, 66u);
+	EXPECT_EQ(kind(FdKind::tty).calls, 6u);
 	EXPECT_EQ(box_events().size(), 6u);
 }
 
@@ -75,11 +75,11 @@ TEST_F(Filter, AFullRingLosesRecordsButNeverTotals)
 	const int n = 2000;
 	run([] { return write_devnull(n, 1); }); // nobody drains meanwhile
 
-	bw_totals t = totals_of(box_->id());
+	KernelTotals t = totals_of(box_->id());
 	auto records = box_events().size();
-	EXPECT_EQ(t.kind[BW_KIND_TTY].calls, std::uint64_t(n)) << "totals are exact";
-	EXPECT_GT(t.lost_events, 0u);
-	EXPECT_EQ(records + t.lost_events, std::uint64_t(n)) << "every record is delivered or counted lost";
+	EXPECT_EQ(t.kind(FdKind::tty).calls, std::uint64_t(n)) << "totals are exact";
+	EXPECT_GT(t.lost_records, 0u);
+	EXPECT_EQ(records + t.lost_records, std::uint64_t(n)) << "every record is delivered or counted lost";
 }
 
 // Records are charged as lost to the cgroup that made them, in each of
@@ -102,10 +102,10 @@ TEST_F(Filter, AFullRingChargesLostRecordsToTheirOwnCgroup)
 		for (auto [id, n] : {std::pair{box_->id(), 1500}, std::pair{other.id(), 700}}) {
 			if (mode == 0 && id == other.id())
 				continue;
-			bw_totals t = totals_of(id);
-			EXPECT_EQ(t.kind[BW_KIND_TTY].calls, std::uint64_t(n));
-			EXPECT_GT(t.lost_events, 0u);
-			EXPECT_EQ(events_of(id).size() + t.lost_events, std::uint64_t(n));
+			KernelTotals t = totals_of(id);
+			EXPECT_EQ(t.kind(FdKind::tty).calls, std::uint64_t(n));
+			EXPECT_GT(t.lost_records, 0u);
+			EXPECT_EQ(events_of(id).size() + t.lost_records, std::uint64_t(n));
 		}
 		probe_.reset();
 	}
@@ -153,7 +153,7 @@ TEST_F(Filter, RecordsStagedOnEveryCpuArriveOnce)
 		want += n;
 	}
 	EXPECT_EQ(box_events().size(), want);
-	EXPECT_EQ(kind(BW_KIND_TTY).calls, want);
+	EXPECT_EQ(kind(FdKind::tty).calls, want);
 	EXPECT_EQ(totals_of(box_->id()).lost_events, 0u);
 }
 
@@ -175,10 +175,10 @@ TEST_F(Filter, FlushingWhileRecordsAreStagedLosesAndRepeatsNothing)
 	reader.join();
 	auto events = box_events();
 	EXPECT_EQ(events.size(), std::uint64_t(n));
-	EXPECT_EQ(kind(BW_KIND_TTY).calls, std::uint64_t(n));
+	EXPECT_EQ(kind(FdKind::tty).calls, std::uint64_t(n));
 	EXPECT_EQ(totals_of(box_->id()).lost_events, 0u);
 	std::uint64_t bytes = 0;
-	for (const bw_event &e : events)
+	for (const Record &e : events)
 		bytes += e.ret;
 	EXPECT_EQ(bytes, 3u * n);
 }

@@ -21,10 +21,10 @@ namespace {
 
 class Sockets : public ProbeTest {};
 
-std::uint32_t v4_of(const bw_event &e)
+std::uint32_t v4_of(const Record &e)
 {
 	std::uint32_t a;
-	std::memcpy(&a, e.dest.addr, 4);
+	std::memcpy(&a, e.endpoint.addr.data(), 4);
 	return ntohl(a);
 }
 
@@ -42,17 +42,16 @@ TEST_F(Sockets, UnconnectedUdpSendtoNamesItsDestination)
 	});
 	close(sink.fd);
 
-	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 192u);
-	EXPECT_EQ(kind(BW_KIND_SOCKET).calls, 3u);
+	EXPECT_EQ(kind(FdKind::socket).bytes, 192u);
+	EXPECT_EQ(kind(FdKind::socket).calls, 3u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 3u);
-	for (const bw_event &e : events) {
-		EXPECT_EQ(e.syscall, BW_SYS_SENDTO);
-		EXPECT_EQ(e.dest.family, AF_INET);
-		EXPECT_EQ(e.dest.proto, IPPROTO_UDP);
-		EXPECT_EQ(e.dest.port, sink.port);
+	for (const Record &e : events) {
+		EXPECT_EQ(e.syscall, Syscall::sendto);
+		EXPECT_EQ(e.endpoint.family, AF_INET);
+		EXPECT_EQ(e.endpoint.proto, IPPROTO_UDP);
+		EXPECT_EQ(e.endpoint.port, sink.port);
 		EXPECT_EQ(v4_of(e), INADDR_LOOPBACK);
-		EXPECT_TRUE(e.dest.flags & BW_DEST_FROM_MSG);
 	}
 }
 
@@ -71,13 +70,12 @@ std::vector<ssize_t> received(int fd, int max)
 	return sizes;
 }
 
-void expect_v6_loopback_from_msg(const bw_event &e, std::uint16_t port)
+void expect_v6_loopback_from_msg(const Record &e, std::uint16_t port)
 {
-	EXPECT_EQ(e.dest.family, AF_INET6);
-	EXPECT_EQ(e.dest.proto, IPPROTO_UDP);
-	EXPECT_EQ(e.dest.port, port);
-	EXPECT_EQ(std::memcmp(e.dest.addr, &in6addr_loopback, 16), 0);
-	EXPECT_TRUE(e.dest.flags & BW_DEST_FROM_MSG);
+	EXPECT_EQ(e.endpoint.family, AF_INET6);
+	EXPECT_EQ(e.endpoint.proto, IPPROTO_UDP);
+	EXPECT_EQ(e.endpoint.port, port);
+	EXPECT_EQ(std::memcmp(e.endpoint.addr.data(), &in6addr_loopback, 16), 0);
 }
 
 TEST_F(Sockets, UnconnectedUdpSendtoOverIpv6NamesItsDestination)
@@ -98,7 +96,7 @@ TEST_F(Sockets, UnconnectedUdpSendtoOverIpv6NamesItsDestination)
 	EXPECT_EQ(received(sink.fd, 10), (std::vector<ssize_t>{40, 50, 60}));
 	close(sink.fd);
 
-	bw_counts c = kind(BW_KIND_SOCKET);
+	Counts c = kind(FdKind::socket);
 	EXPECT_EQ(c.bytes, 150u);
 	EXPECT_EQ(c.calls, 3u);
 	EXPECT_EQ(c.errors, 0u);
@@ -106,8 +104,8 @@ TEST_F(Sockets, UnconnectedUdpSendtoOverIpv6NamesItsDestination)
 	ASSERT_EQ(events.size(), 3u);
 	for (int i = 0; i < 3; i++) {
 		SCOPED_TRACE(i);
-		EXPECT_EQ(events[i].syscall, BW_SYS_SENDTO);
-		EXPECT_EQ(events[i].kind, BW_KIND_SOCKET);
+		EXPECT_EQ(events[i].syscall, Syscall::sendto);
+		EXPECT_EQ(events[i].kind, FdKind::socket);
 		EXPECT_EQ(events[i].ret, 40 + 10 * i);
 		expect_v6_loopback_from_msg(events[i], sink.port);
 	}
@@ -138,7 +136,7 @@ TEST_F(Sockets, UnconnectedUdpSendmsgOverIpv6NamesItsDestination)
 	EXPECT_EQ(received(sink.fd, 10), (std::vector<ssize_t>{43, 17}));
 	close(sink.fd);
 
-	bw_counts c = kind(BW_KIND_SOCKET);
+	Counts c = kind(FdKind::socket);
 	EXPECT_EQ(c.bytes, 60u);
 	EXPECT_EQ(c.calls, 2u);
 	EXPECT_EQ(c.errors, 0u);
@@ -146,8 +144,8 @@ TEST_F(Sockets, UnconnectedUdpSendmsgOverIpv6NamesItsDestination)
 	ASSERT_EQ(events.size(), 2u);
 	EXPECT_EQ(events[0].ret, 43);
 	EXPECT_EQ(events[1].ret, 17);
-	for (const bw_event &e : events) {
-		EXPECT_EQ(e.syscall, BW_SYS_SENDMSG);
+	for (const Record &e : events) {
+		EXPECT_EQ(e.syscall, Syscall::sendmsg);
 		expect_v6_loopback_from_msg(e, sink.port);
 	}
 }
@@ -176,7 +174,7 @@ TEST_F(Sockets, EverySendNamesItsOwnDestinationWhenTheyAlternate)
 	ASSERT_EQ(events.size(), 300u);
 	for (int i = 0; i < 300; i++) {
 		EXPECT_EQ(events[i].ret, 1 + i % 5) << i;
-		EXPECT_EQ(events[i].dest.port, port_of(i)) << i;
+		EXPECT_EQ(events[i].endpoint.port, port_of(i)) << i;
 		EXPECT_EQ(v4_of(events[i]), INADDR_LOOPBACK) << i;
 	}
 }
@@ -202,16 +200,16 @@ TEST_F(Sockets, SendmmsgCountsEveryMessageWithItsOwnSize)
 	});
 	close(sink.fd);
 
-	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 60u);
-	EXPECT_EQ(kind(BW_KIND_SOCKET).calls, 3u) << "one call per message";
+	EXPECT_EQ(kind(FdKind::socket).bytes, 60u);
+	EXPECT_EQ(kind(FdKind::socket).calls, 3u) << "one call per message";
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 3u);
 	EXPECT_EQ(events[0].ret, 10);
 	EXPECT_EQ(events[1].ret, 20);
 	EXPECT_EQ(events[2].ret, 30);
-	for (const bw_event &e : events) {
-		EXPECT_EQ(e.syscall, BW_SYS_SENDMMSG);
-		EXPECT_EQ(e.dest.port, sink.port);
+	for (const Record &e : events) {
+		EXPECT_EQ(e.syscall, Syscall::sendmmsg);
+		EXPECT_EQ(e.endpoint.port, sink.port);
 	}
 }
 
@@ -233,13 +231,13 @@ TEST_F(Sockets, SendmsgWithMsgName)
 		return 0;
 	});
 	close(sink.fd);
-	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 33u);
-	EXPECT_EQ(kind(BW_KIND_SOCKET).calls, 1u);
+	EXPECT_EQ(kind(FdKind::socket).bytes, 33u);
+	EXPECT_EQ(kind(FdKind::socket).calls, 1u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 1u);
-	EXPECT_EQ(events[0].syscall, BW_SYS_SENDMSG);
+	EXPECT_EQ(events[0].syscall, Syscall::sendmsg);
 	EXPECT_EQ(events[0].ret, 33);
-	EXPECT_EQ(events[0].dest.port, sink.port);
+	EXPECT_EQ(events[0].endpoint.port, sink.port);
 }
 
 TEST_F(Sockets, TcpOverIpv4AndIpv6CarryTheConnectedPeer)
@@ -261,20 +259,20 @@ TEST_F(Sockets, TcpOverIpv4AndIpv6CarryTheConnectedPeer)
 	close(l4.fd);
 	close(l6.fd);
 
-	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 2200u);
-	EXPECT_EQ(kind(BW_KIND_SOCKET).calls, 3u);
+	EXPECT_EQ(kind(FdKind::socket).bytes, 2200u);
+	EXPECT_EQ(kind(FdKind::socket).calls, 3u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 3u);
-	EXPECT_EQ(events[0].syscall, BW_SYS_SENDTO); // glibc send() is sendto(2)
-	EXPECT_EQ(events[0].dest.family, AF_INET);
-	EXPECT_EQ(events[0].dest.proto, IPPROTO_TCP);
-	EXPECT_EQ(events[0].dest.port, l4.port);
+	EXPECT_EQ(events[0].syscall, Syscall::sendto); // glibc send() is sendto(2)
+	EXPECT_EQ(events[0].endpoint.family, AF_INET);
+	EXPECT_EQ(events[0].endpoint.proto, IPPROTO_TCP);
+	EXPECT_EQ(events[0].endpoint.port, l4.port);
 	EXPECT_EQ(v4_of(events[0]), INADDR_LOOPBACK);
-	EXPECT_EQ(events[1].syscall, BW_SYS_WRITE);
-	EXPECT_EQ(events[1].dest.port, l4.port);
-	EXPECT_EQ(events[2].dest.family, AF_INET6);
-	EXPECT_EQ(events[2].dest.port, l6.port);
-	EXPECT_EQ(std::memcmp(events[2].dest.addr, &in6addr_loopback, 16), 0);
+	EXPECT_EQ(events[1].syscall, Syscall::write);
+	EXPECT_EQ(events[1].endpoint.port, l4.port);
+	EXPECT_EQ(events[2].endpoint.family, AF_INET6);
+	EXPECT_EQ(events[2].endpoint.port, l6.port);
+	EXPECT_EQ(std::memcmp(events[2].endpoint.addr.data(), &in6addr_loopback, 16), 0);
 }
 
 TEST_F(Sockets, SendfileToASocket)
@@ -297,12 +295,12 @@ TEST_F(Sockets, SendfileToASocket)
 	});
 	close(src);
 	close(l.fd);
-	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 4096u);
-	EXPECT_EQ(kind(BW_KIND_SOCKET).calls, 1u);
+	EXPECT_EQ(kind(FdKind::socket).bytes, 4096u);
+	EXPECT_EQ(kind(FdKind::socket).calls, 1u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 1u);
-	EXPECT_EQ(events[0].syscall, BW_SYS_SENDFILE64);
-	EXPECT_EQ(events[0].dest.port, l.port);
+	EXPECT_EQ(events[0].syscall, Syscall::sendfile64);
+	EXPECT_EQ(events[0].endpoint.port, l.port);
 }
 
 TEST_F(Sockets, UnixStreamAndDatagramNameThePeerPath)
@@ -333,15 +331,15 @@ TEST_F(Sockets, UnixStreamAndDatagramNameThePeerPath)
 	unlink(stream_path.c_str());
 	unlink(dgram_path.c_str());
 
-	EXPECT_EQ(kind(BW_KIND_SOCKET).bytes, 75u);
-	EXPECT_EQ(kind(BW_KIND_SOCKET).calls, 2u);
+	EXPECT_EQ(kind(FdKind::socket).bytes, 75u);
+	EXPECT_EQ(kind(FdKind::socket).calls, 2u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 2u);
-	EXPECT_EQ(events[0].dest.family, AF_UNIX);
-	EXPECT_EQ(events[0].dest.sotype, SOCK_STREAM);
-	EXPECT_EQ(std::string(events[0].dest.path), stream_path);
-	EXPECT_EQ(events[1].dest.sotype, SOCK_DGRAM);
-	EXPECT_EQ(std::string(events[1].dest.path), dgram_path);
+	EXPECT_EQ(events[0].endpoint.family, AF_UNIX);
+	EXPECT_EQ(events[0].endpoint.sotype, SOCK_STREAM);
+	EXPECT_EQ(events[0].endpoint.unix_path(), stream_path);
+	EXPECT_EQ(events[1].endpoint.sotype, SOCK_DGRAM);
+	EXPECT_EQ(events[1].endpoint.unix_path(), dgram_path);
 }
 
 TEST_F(Sockets, ShortUnixDatagramAddress)
@@ -369,8 +367,7 @@ TEST_F(Sockets, ShortUnixDatagramAddress)
 	rmdir(dir);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 1u);
-	EXPECT_EQ(std::string(events[0].dest.path), "s");
-	EXPECT_TRUE(events[0].dest.flags & BW_DEST_FROM_MSG);
+	EXPECT_EQ(events[0].endpoint.unix_path(), "s");
 }
 
 TEST_F(Sockets, RefusedUdpSendIsCountedAsEconnrefused)
@@ -389,14 +386,14 @@ TEST_F(Sockets, RefusedUdpSendIsCountedAsEconnrefused)
 		WL_CHECK(send(fd, buf, sizeof(buf), 0) == -1 && errno == ECONNREFUSED);
 		return 0;
 	});
-	bw_counts c = kind(BW_KIND_SOCKET);
+	Counts c = kind(FdKind::socket);
 	EXPECT_EQ(c.calls, 1u);
 	EXPECT_EQ(c.bytes, 8u);
 	EXPECT_EQ(c.errors, 1u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 2u);
 	EXPECT_EQ(events[1].ret, -ECONNREFUSED);
-	EXPECT_EQ(events[1].dest.port, closed.port);
+	EXPECT_EQ(events[1].endpoint.port, closed.port);
 }
 
 // A TCP socket that was never connected: the send fails with EPIPE and
@@ -411,14 +408,14 @@ TEST_F(Sockets, UnconnectedTcpSendFailsWithEpipe)
 		WL_CHECK(send(s, buf, sizeof(buf), MSG_NOSIGNAL) == -1 && errno == EPIPE);
 		return 0;
 	});
-	bw_counts c = kind(BW_KIND_SOCKET);
+	Counts c = kind(FdKind::socket);
 	EXPECT_EQ(c.errors, 1u);
 	EXPECT_EQ(c.calls, 0u);
 	EXPECT_EQ(c.bytes, 0u);
 	auto events = box_events();
 	ASSERT_EQ(events.size(), 1u);
 	EXPECT_EQ(events[0].ret, -EPIPE);
-	EXPECT_EQ(events[0].dest.port, 0) << "never connected";
+	EXPECT_EQ(events[0].endpoint.port, 0) << "never connected";
 }
 
 // A connection this side shut down for writing: the send fails with
@@ -439,7 +436,7 @@ TEST_F(Sockets, TcpSendAfterShutdownFailsWithEpipe)
 		return 0;
 	});
 	close(l.fd);
-	bw_counts c = kind(BW_KIND_SOCKET);
+	Counts c = kind(FdKind::socket);
 	EXPECT_EQ(c.bytes, 16u);
 	EXPECT_EQ(c.calls, 1u);
 	EXPECT_EQ(c.errors, 1u);
@@ -447,9 +444,9 @@ TEST_F(Sockets, TcpSendAfterShutdownFailsWithEpipe)
 	ASSERT_EQ(events.size(), 2u);
 	EXPECT_EQ(events[0].ret, 16);
 	EXPECT_EQ(events[1].ret, -EPIPE);
-	EXPECT_EQ(events[1].dest.family, AF_INET);
-	EXPECT_EQ(events[1].dest.proto, IPPROTO_TCP);
-	EXPECT_EQ(events[1].dest.port, l.port);
+	EXPECT_EQ(events[1].endpoint.family, AF_INET);
+	EXPECT_EQ(events[1].endpoint.proto, IPPROTO_TCP);
+	EXPECT_EQ(events[1].endpoint.port, l.port);
 	EXPECT_EQ(v4_of(events[1]), INADDR_LOOPBACK);
 }
 

@@ -12,27 +12,23 @@
 namespace bpfwatch {
 namespace {
 
-bw_event socket_event(std::uint64_t cgid, std::int64_t ret, std::uint16_t port)
+Record socket_event(std::uint64_t cgid, std::int64_t ret, std::uint16_t port)
 {
-	bw_event e{};
+	Record e{};
 	e.cgroup_id = cgid;
 	e.ret = ret;
-	e.kind = BW_KIND_SOCKET;
-	e.syscall = BW_SYS_SENDTO;
-	e.dest.family = AF_INET;
-	e.dest.proto = IPPROTO_TCP;
-	e.dest.sotype = SOCK_STREAM;
-	e.dest.port = port;
-	std::uint32_t a = htonl(0xac110003); // 172.17.0.3
-	std::memcpy(e.dest.addr, &a, 4);
+	e.kind = FdKind::socket;
+	e.syscall = Syscall::sendto;
+	e.endpoint = Endpoint::ip(IpAddress::v4(htonl(0xac110003)), IPPROTO_TCP, port); // 172.17.0.3
 	return e;
 }
 
-bw_totals totals_with(int kind, std::uint64_t bytes, std::uint64_t calls, std::uint64_t errors, std::uint64_t lost = 0)
+KernelTotals totals_with(FdKind kind, std::uint64_t bytes, std::uint64_t calls, std::uint64_t errors,
+			 std::uint64_t lost = 0)
 {
-	bw_totals t{};
-	t.kind[kind] = {bytes, calls, errors};
-	t.lost_events = lost;
+	KernelTotals t{};
+	t.by_kind[index_of(kind)] = {bytes, calls, errors};
+	t.lost_records = lost;
 	return t;
 }
 
@@ -61,19 +57,19 @@ TEST(Aggregator, RecordsBuildDestinationsErrnosAndHistogram)
 TEST(Aggregator, KernelTotalsAreExactAndIntervalsAreDeltas)
 {
 	Aggregator agg;
-	agg.set_totals({{7, totals_with(BW_KIND_PIPE, 1000, 10, 1)}});
+	agg.set_totals({{7, totals_with(FdKind::pipe, 1000, 10, 1)}});
 	auto first = agg.roll_interval();
-	EXPECT_EQ(first.at(7).by_kind[BW_KIND_PIPE], (Counts{1000, 10, 1}));
+	EXPECT_EQ(first.at(7).by_kind[index_of(FdKind::pipe)], (Counts{1000, 10, 1}));
 
-	bw_totals later = totals_with(BW_KIND_PIPE, 1500, 15, 1, 2);
+	KernelTotals later = totals_with(FdKind::pipe, 1500, 15, 1, 2);
 	later.stdio = {1200, 12, 0};
 	agg.set_totals({{7, later}});
 	auto second = agg.roll_interval();
 	EXPECT_EQ(second.at(7).stdio, (Counts{1200, 12, 0}));
-	EXPECT_EQ(second.at(7).by_kind[BW_KIND_PIPE], (Counts{500, 5, 0}));
+	EXPECT_EQ(second.at(7).by_kind[index_of(FdKind::pipe)], (Counts{500, 5, 0}));
 	EXPECT_EQ(second.at(7).lost_events, 2u);
 	EXPECT_FALSE(second.at(7).detail_complete());
-	EXPECT_EQ(agg.since_start().at(7).by_kind[BW_KIND_PIPE], (Counts{1500, 15, 1}));
+	EXPECT_EQ(agg.since_start().at(7).by_kind[index_of(FdKind::pipe)], (Counts{1500, 15, 1}));
 	EXPECT_EQ(agg.since_start().at(7).total(), (Counts{1500, 15, 1}));
 }
 
@@ -133,7 +129,7 @@ TEST(Aggregator, ForgetDropsEveryTrace)
 {
 	Aggregator agg;
 	agg.add(socket_event(7, 10, 1), 0);
-	agg.set_totals({{7, totals_with(BW_KIND_SOCKET, 10, 1, 0)}});
+	agg.set_totals({{7, totals_with(FdKind::socket, 10, 1, 0)}});
 	agg.forget(7);
 	EXPECT_TRUE(agg.since_start().empty());
 	EXPECT_TRUE(agg.roll_interval().empty());
@@ -157,39 +153,6 @@ TEST(Histogram, BucketsAreLog2WithInclusiveUpperBounds)
 	h.add(4096);
 	EXPECT_EQ(h.total(), 4u);
 	EXPECT_EQ(h.last_used(), 12);
-}
-
-TEST(Destination, NamesFamiliesAndNormalisesMappedIpv4)
-{
-	bw_dest d{};
-	d.family = AF_INET6;
-	d.proto = IPPROTO_TCP;
-	d.port = 514;
-	std::uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 198, 51, 100, 7};
-	std::memcpy(d.addr, mapped, 16);
-	Destination m = Destination::from(d);
-	EXPECT_EQ(m.family_name(), "ipv4");
-	EXPECT_EQ(m.to_string(), "tcp 198.51.100.7:514");
-
-	std::memcpy(d.addr, &in6addr_loopback, 16);
-	EXPECT_EQ(Destination::from(d).to_string(), "tcp [::1]:514");
-
-	bw_dest u{};
-	u.family = AF_UNIX;
-	u.sotype = SOCK_DGRAM;
-	std::strcpy(u.path, "/dev/log");
-	EXPECT_EQ(Destination::from(u).to_string(), "unix/dgram /dev/log");
-	bw_dest abstract{};
-	abstract.family = AF_UNIX;
-	abstract.sotype = SOCK_STREAM;
-	std::memcpy(abstract.path, "\0journal", 8);
-	EXPECT_EQ(Destination::from(abstract).address(), "@journal");
-
-	bw_dest unconnected{};
-	unconnected.family = AF_INET;
-	unconnected.proto = IPPROTO_UDP;
-	EXPECT_EQ(Destination::from(unconnected).to_string(), "udp (unconnected)");
-	EXPECT_EQ(Destination::from(bw_dest{}).to_string(), "not a socket");
 }
 
 } // namespace

@@ -1,42 +1,38 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-// `check`'s verdict from synthetic windows: what counts as delivered.
+// `check`'s verdict from synthetic windows: what counts as delivered, and
+// the reason line it is printed with.
 #include <gtest/gtest.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cstring>
 
-#include "aggregator/delivery_delta.h"
-#include "check/verdict.h"
+#include "aggregator/verdict.h"
+#include "output/check_output.h"
 #include "util/error.h"
 
 namespace bpfwatch {
 namespace {
 
-Peer tcp_peer(const char *ip, std::uint16_t port)
+Endpoint peer(std::uint8_t proto, const char *ip, std::uint16_t port)
 {
-	Peer p;
-	p.family = AF_INET;
-	p.proto = IPPROTO_TCP;
-	p.port = port;
-	inet_pton(AF_INET, ip, p.addr.data());
-	return p;
+	return Endpoint::ip(*IpAddress::parse(ip), proto, port);
+}
+
+Endpoint tcp_peer(const char *ip, std::uint16_t port)
+{
+	return peer(IPPROTO_TCP, ip, port);
 }
 
 // A log router that sent `sent` bytes to `p` (records) with the network's
 // view `d`, and wrote 4 KiB to stdout.
-TargetReport router(const Peer &p, Locality where, std::uint64_t sent, const PeerDelivery &d)
+TargetReport router(const Endpoint &p, Locality where, std::uint64_t sent, const PeerDelivery &d)
 {
 	TargetReport tr;
 	tr.target.name = "log-router";
 	tr.window.stdio = {4096, 64, 0};
-	if (sent) {
-		Destination dest = destination_of(p);
-		dest.sotype = SOCK_STREAM;
-		tr.window.destinations[dest].counts = {sent, 10, 0};
-	}
+	if (sent)
+		tr.window.destinations[p].counts = {sent, 10, 0};
 	tr.window.delivery[p] = d;
 	tr.locality[p] = where;
 	return tr;
@@ -51,13 +47,24 @@ PeerDelivery delivered(std::uint64_t bytes, std::uint64_t acked)
 	return d;
 }
 
-TEST(CheckVerdict, RemotePeerThatGotTheBytesIsDelivered)
+CheckCriteria require_ack(const std::string &to = "", std::uint64_t min = 1)
 {
-	Peer sink = tcp_peer("198.51.100.7", 514);
-	auto r = evaluate(router(sink, Locality::remote, 49357, delivered(49357, 49357)),
-			  parse_check_target("", 1, true));
+	return parse_check_target(to, min, true);
+}
+
+CheckCriteria no_require_ack(const std::string &to = "", std::uint64_t min = 1)
+{
+	return parse_check_target(to, min, false);
+}
+
+TEST(CheckVerdict, RemotePeerThatAcknowledgedTheBytesIsDelivered)
+{
+	Endpoint sink = tcp_peer("198.51.100.7", 514);
+	auto r = evaluate(router(sink, Locality::remote, 49357, delivered(49357, 49357)), require_ack());
 	EXPECT_EQ(r.verdict, Verdict::delivered);
-	EXPECT_EQ(r.reason, "OK: 48.2 KiB to 198.51.100.7:514/tcp, 48.2 KiB acknowledged");
+	EXPECT_EQ(r.finding, Finding::acknowledged);
+	EXPECT_EQ(r.confirmation(), "acknowledged");
+	EXPECT_EQ(check_reason(r), "OK: 48.2 KiB to tcp 198.51.100.7:514, 48.2 KiB acknowledged");
 	EXPECT_EQ(r.left_host_bytes, 49357u + 520);
 	EXPECT_EQ(r.acked_bytes, 49357u);
 	EXPECT_EQ(r.stdout_bytes, 4096u);
@@ -65,62 +72,116 @@ TEST(CheckVerdict, RemotePeerThatGotTheBytesIsDelivered)
 
 TEST(CheckVerdict, RefusedConnectsAreNotDeliveredAndNamed)
 {
-	Peer sink = tcp_peer("198.51.100.7", 514);
+	Endpoint sink = tcp_peer("198.51.100.7", 514);
 	PeerDelivery d;
 	d.tcp.connect_attempts = 37;
 	d.tcp.connect_failures = 37;
 	d.tcp.connect_errors[ECONNREFUSED] = 37;
 	d.egress = {37, 37 * 60};
-	auto r = evaluate(router(sink, Locality::remote, 0, d), parse_check_target("", 1, false));
+	auto r = evaluate(router(sink, Locality::remote, 0, d), no_require_ack());
 	EXPECT_EQ(r.verdict, Verdict::not_delivered);
-	EXPECT_EQ(r.reason, "FAIL: 4.0 KiB written to stdout, 0 B sent; 37 × ECONNREFUSED to 198.51.100.7:514/tcp");
+	EXPECT_EQ(r.finding, Finding::sends_failed);
+	EXPECT_EQ(check_reason(r), "FAIL: 4.0 KiB written to stdout, 0 B sent; 37 × ECONNREFUSED to tcp 198.51.100.7:514");
 	EXPECT_EQ(r.errors.at("ECONNREFUSED"), 37u);
+	EXPECT_EQ(r.connect_failures, 37u);
 }
 
-TEST(CheckVerdict, SentButUnacknowledgedFailsOnlyWhenAckIsRequired)
+// The log host went dark (dead, or a firewall that drops): packets leave,
+// nothing is acknowledged. By default that is not delivered.
+TEST(CheckVerdict, ADarkLogHostIsNotDeliveredByDefault)
 {
-	Peer sink = tcp_peer("198.51.100.7", 514);
-	PeerDelivery d = delivered(20000, 0);
-	d.tcp.retrans_segs = 12;
-	TargetReport tr = router(sink, Locality::remote, 20000, d);
-	EXPECT_EQ(evaluate(tr, parse_check_target("", 1, false)).verdict, Verdict::delivered);
-	auto r = evaluate(tr, parse_check_target("", 1, true));
+	Endpoint sink = tcp_peer("198.51.100.7", 514);
+	PeerDelivery d = delivered(800, 0);
+	d.tcp.retrans_segs = 3;
+	d.tcp.unacked = 800;
+	TargetReport tr = router(sink, Locality::remote, 800, d);
+	auto r = evaluate(tr, require_ack());
 	EXPECT_EQ(r.verdict, Verdict::not_delivered);
-	EXPECT_EQ(r.retransmits, 12u);
-	EXPECT_NE(r.reason.find("0 B acknowledged; 12 retransmits"), std::string::npos) << r.reason;
+	EXPECT_EQ(r.finding, Finding::left_unacked);
+	EXPECT_EQ(r.confirmation(), "none");
+	EXPECT_EQ(r.retransmits, 3u);
+	EXPECT_EQ(r.unacked_bytes, 800u);
+	EXPECT_EQ(check_reason(r),
+		  "FAIL: sent 800 B to tcp 198.51.100.7:514, 0 B acknowledged, 3 retransmits: the peer does not answer");
+
+	// --no-require-ack: it left the host, and the verdict says that is all.
+	auto lax = evaluate(tr, no_require_ack());
+	EXPECT_EQ(lax.verdict, Verdict::delivered);
+	EXPECT_EQ(lax.finding, Finding::left_unconfirmed);
+	EXPECT_EQ(lax.confirmation(), "unconfirmed");
+	EXPECT_EQ(check_reason(lax),
+		  "OK (unconfirmed): 800 B to tcp 198.51.100.7:514 left the host, 0 B acknowledged (--no-require-ack)");
+}
+
+TEST(CheckVerdict, PartlyAcknowledgedBelowMinBytesNamesTheShortfall)
+{
+	Endpoint sink = tcp_peer("198.51.100.7", 514);
+	TargetReport tr = router(sink, Locality::remote, 2000, delivered(2000, 500));
+	auto r = evaluate(tr, require_ack("", 1000));
+	EXPECT_EQ(r.verdict, Verdict::not_delivered);
+	EXPECT_EQ(check_reason(r),
+		  "FAIL: sent 2.0 KiB to tcp 198.51.100.7:514, 500 B acknowledged, 0 retransmits: less than the "
+		  "1000 B required");
+	EXPECT_EQ(evaluate(tr, require_ack("", 500)).verdict, Verdict::delivered);
+}
+
+// UDP can only be seen leaving: delivered, and unconfirmed says so.
+TEST(CheckVerdict, UdpThatLeftIsUnconfirmed)
+{
+	Endpoint sink = peer(IPPROTO_UDP, "198.51.100.7", 514);
+	PeerDelivery d;
+	d.egress = {5, 5 * 128};
+	auto r = evaluate(router(sink, Locality::remote, 500, d), require_ack());
+	EXPECT_EQ(r.verdict, Verdict::delivered);
+	EXPECT_EQ(r.finding, Finding::left_unconfirmed);
+	EXPECT_EQ(r.confirmation(), "unconfirmed");
+	EXPECT_EQ(check_reason(r), "OK (unconfirmed): 500 B to udp 198.51.100.7:514 left the host; nothing "
+				   "acknowledges datagrams, so delivery is unconfirmed");
 }
 
 TEST(CheckVerdict, BytesToThisHostNeverCountAsLeavingIt)
 {
-	Peer local = tcp_peer("172.17.0.3", 5514);
+	Endpoint local = tcp_peer("172.17.0.3", 5514);
 	for (Locality where : {Locality::loopback, Locality::host, Locality::local_container}) {
-		auto r = evaluate(router(local, where, 10000, delivered(10000, 10000)), parse_check_target("", 1, false));
+		auto r = evaluate(router(local, where, 10000, delivered(10000, 10000)), no_require_ack());
 		EXPECT_EQ(r.verdict, Verdict::not_delivered) << to_string(where);
 		EXPECT_EQ(r.left_host_bytes, 0u);
-		EXPECT_NE(r.reason.find("none of it left the host"), std::string::npos) << r.reason;
+		EXPECT_EQ(r.finding, Finding::stayed_on_host);
+		EXPECT_EQ(check_reason(r), "FAIL: 9.8 KiB sent, none of it left the host (tcp 172.17.0.3:5514 is on this host)");
 	}
+}
+
+// An unreadable routing table is never "remote": the verdict says it
+// does not know.
+TEST(CheckVerdict, UnknownLocalityIsNotDelivered)
+{
+	Endpoint sink = tcp_peer("198.51.100.7", 514);
+	auto r = evaluate(router(sink, Locality::unknown, 10000, delivered(10000, 10000)), require_ack());
+	EXPECT_EQ(r.verdict, Verdict::not_delivered);
+	EXPECT_EQ(r.finding, Finding::locality_unknown);
+	EXPECT_NE(check_reason(r).find("whether it left the host is unknown"), std::string::npos) << check_reason(r);
 }
 
 TEST(CheckVerdict, NoSocketActivityIsSilent)
 {
 	TargetReport tr;
 	tr.window.stdio = {4096, 64, 0};
-	auto r = evaluate(tr, parse_check_target("", 1, false));
+	auto r = evaluate(tr, require_ack());
 	EXPECT_EQ(r.verdict, Verdict::silent);
-	EXPECT_EQ(r.reason, "SILENT: 4.0 KiB written to stdout, no socket activity");
+	EXPECT_EQ(check_reason(r), "SILENT: 4.0 KiB written to stdout, no socket activity");
 }
 
 TEST(CheckVerdict, ToSelectsThePeerAndMinBytesTheAmount)
 {
-	Peer a = tcp_peer("198.51.100.7", 514), b = tcp_peer("198.51.100.8", 514);
+	Endpoint a = tcp_peer("198.51.100.7", 514), b = tcp_peer("198.51.100.8", 514);
 	TargetReport tr = router(a, Locality::remote, 100, delivered(100, 100));
 	tr.window.delivery[b] = delivered(5000, 5000);
 	tr.locality[b] = Locality::remote;
-	EXPECT_EQ(evaluate(tr, parse_check_target("198.51.100.8:514", 1, false)).verdict, Verdict::not_delivered)
+	EXPECT_EQ(evaluate(tr, no_require_ack("198.51.100.8:514")).verdict, Verdict::not_delivered)
 		<< "b's bytes were never sent by a call we saw";
-	EXPECT_EQ(evaluate(tr, parse_check_target("198.51.100.7", 1, true)).verdict, Verdict::delivered);
-	EXPECT_EQ(evaluate(tr, parse_check_target("198.51.100.7:514", 101, false)).verdict, Verdict::not_delivered);
-	EXPECT_EQ(evaluate(tr, parse_check_target("198.51.100.7:515", 1, false)).verdict, Verdict::silent);
+	EXPECT_EQ(evaluate(tr, require_ack("198.51.100.7")).verdict, Verdict::delivered);
+	EXPECT_EQ(evaluate(tr, no_require_ack("198.51.100.7:514", 101)).verdict, Verdict::not_delivered);
+	EXPECT_EQ(evaluate(tr, no_require_ack("198.51.100.7:515")).verdict, Verdict::silent);
 }
 
 TEST(CheckVerdict, ToParsesAddressesAndPorts)

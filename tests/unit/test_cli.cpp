@@ -1,20 +1,17 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "cli/duration.h"
-#include "cli/options.h"
+#include "unit/cli_parse.h"
 #include "util/error.h"
 
 namespace bpfwatch {
 namespace {
 
-Command parse(std::vector<const char *> args)
-{
-	args.insert(args.begin(), "bpfwatch");
-	return parse_command_line(static_cast<int>(args.size()), const_cast<char **>(args.data()));
-}
+using namespace bpfwatch::testing;
 
 TEST(Duration, AcceptsCommonUnits)
 {
@@ -31,35 +28,36 @@ TEST(Duration, AcceptsCommonUnits)
 
 TEST(CommandLine, WatchOptions)
 {
-	Command c = parse({"--container", "log-router", "-c", "sink", "--duration", "5s", "-o", "json",
-			   "--histogram", "--pid", "42"});
-	ASSERT_EQ(c.name, Command::Name::Watch);
-	EXPECT_EQ(c.watch.containers, (std::vector<std::string>{"log-router", "sink"}));
-	EXPECT_EQ(c.watch.duration, std::chrono::milliseconds(5000));
-	EXPECT_TRUE(c.watch.json);
-	EXPECT_TRUE(c.watch.histogram);
-	EXPECT_EQ(c.watch.pids, (std::vector<pid_t>{42}));
-	EXPECT_EQ(c.watch.interval, std::chrono::milliseconds(5000));
+	WatchOptions w = watch_of({"--container", "log-router", "-c", "sink", "--duration", "5s", "-o", "json",
+				   "--histogram", "--pid", "42"});
+	EXPECT_EQ(w.targets.containers, (std::vector<std::string>{"log-router", "sink"}));
+	EXPECT_EQ(w.duration, std::chrono::milliseconds(5000));
+	EXPECT_TRUE(w.json);
+	EXPECT_TRUE(w.histogram);
+	EXPECT_EQ(w.targets.pids, (std::vector<pid_t>{42}));
+	EXPECT_EQ(w.interval, std::chrono::milliseconds(5000));
 }
 
 TEST(CommandLine, ASettingGivenTwiceTakesTheLast)
 {
-	Command c = parse({"-c", "a", "--interval", "5s", "--duration", "15s", "-c", "b", "--interval", "0"});
-	ASSERT_EQ(c.name, Command::Name::Watch);
-	EXPECT_EQ(c.watch.interval.count(), 0);
-	EXPECT_EQ(c.watch.containers, (std::vector<std::string>{"a", "b"})) << "repeatable ones add up";
+	WatchOptions w = watch_of({"-c", "a", "--interval", "5s", "--duration", "15s", "-c", "b", "--interval", "0"});
+	EXPECT_EQ(w.interval.count(), 0);
+	EXPECT_EQ(w.targets.containers, (std::vector<std::string>{"a", "b"})) << "repeatable ones add up";
 }
 
 TEST(CommandLine, NetworkOverrides)
 {
-	Command c = parse({"--remote-net", "10.0.0.0/8", "--remote-net", "2001:db8::/32", "--local-net", "192.0.2.0/24"});
-	ASSERT_EQ(c.name, Command::Name::Watch);
-	EXPECT_EQ(c.watch.remote_nets, (std::vector<std::string>{"10.0.0.0/8", "2001:db8::/32"}));
-	EXPECT_EQ(c.watch.local_nets, (std::vector<std::string>{"192.0.2.0/24"}));
-	EXPECT_EQ(parse({"check", "-c", "x", "--remote-net", "10.0.0.0/8"}).check.watch.remote_nets.size(), 1u);
+	WatchOptions w = watch_of({"--remote-net", "10.0.0.0/8", "--remote-net", "2001:db8::/32", "--local-net",
+				   "192.0.2.0/24"});
+	ASSERT_EQ(w.places.remote.size(), 2u);
+	EXPECT_EQ(w.places.remote[0].to_string(), "10.0.0.0/8");
+	EXPECT_EQ(w.places.remote[1].to_string(), "2001:db8::/32");
+	ASSERT_EQ(w.places.local_container.size(), 1u);
+	EXPECT_EQ(w.places.local_container[0].to_string(), "192.0.2.0/24");
+	EXPECT_EQ(check_of({"-c", "x", "--remote-net", "10.0.0.0/8"}).places.remote.size(), 1u);
 	::testing::internal::CaptureStderr();
-	EXPECT_EQ(parse({"--remote-net", "10.0.0.0/33"}).exit_code, 2);
-	EXPECT_EQ(parse({"check", "-c", "x", "--local-net", "logs"}).exit_code, 2);
+	EXPECT_EQ(exit_of({"--remote-net", "10.0.0.0/33"}), 2);
+	EXPECT_EQ(exit_of({"check", "-c", "x", "--local-net", "logs"}), 2);
 	std::string err = ::testing::internal::GetCapturedStderr();
 	EXPECT_NE(err.find("'10.0.0.0/33' is not a network"), std::string::npos) << err;
 	EXPECT_NE(err.find("'logs' is not a network"), std::string::npos) << err;
@@ -67,17 +65,17 @@ TEST(CommandLine, NetworkOverrides)
 
 TEST(CommandLine, EventsTurnPeriodicReportsOffUnlessAsked)
 {
-	EXPECT_EQ(parse({"--events"}).watch.interval.count(), 0);
-	EXPECT_EQ(parse({"--events", "--interval", "2s"}).watch.interval.count(), 2000);
+	EXPECT_EQ(watch_of({"--events"}).interval.count(), 0);
+	EXPECT_EQ(watch_of({"--events", "--interval", "2s"}).interval.count(), 2000);
 }
 
 TEST(CommandLine, BadInputExitsWithTwo)
 {
 	::testing::internal::CaptureStderr();
-	EXPECT_EQ(parse({"--output", "xml"}).exit_code, 2);
-	EXPECT_EQ(parse({"--duration", "soon"}).exit_code, 2);
-	EXPECT_EQ(parse({"--pid", "-3"}).exit_code, 2);
-	EXPECT_EQ(parse({"--bogus"}).exit_code, 2);
+	EXPECT_EQ(exit_of({"--output", "xml"}), 2);
+	EXPECT_EQ(exit_of({"--duration", "soon"}), 2);
+	EXPECT_EQ(exit_of({"--pid", "-3"}), 2);
+	EXPECT_EQ(exit_of({"--bogus"}), 2);
 	std::string err = ::testing::internal::GetCapturedStderr();
 	EXPECT_NE(err.find("invalid duration 'soon'"), std::string::npos) << err;
 	EXPECT_NE(err.find("--bogus"), std::string::npos) << err;
@@ -87,33 +85,46 @@ TEST(CommandLine, BadInputExitsWithTwo)
 
 TEST(CommandLine, CheckSubcommand)
 {
-	Command c = parse({"check", "--container", "log-router", "--to", "198.51.100.7:514", "--window", "5s",
-			   "--min-bytes", "100", "--require-ack", "-o", "json"});
-	ASSERT_EQ(c.name, Command::Name::Check);
-	EXPECT_EQ(c.check.watch.containers, (std::vector<std::string>{"log-router"}));
-	EXPECT_EQ(c.check.to, "198.51.100.7:514");
-	EXPECT_EQ(c.check.window, std::chrono::milliseconds(5000));
-	EXPECT_EQ(c.check.min_bytes, 100u);
-	EXPECT_TRUE(c.check.require_ack);
-	EXPECT_TRUE(c.check.watch.json);
-	EXPECT_EQ(parse({"check", "-c", "x"}).check.window, std::chrono::milliseconds(30000));
+	CheckOptions c = check_of({"--container", "log-router", "--to", "198.51.100.7:514", "--window", "5s",
+				   "--min-bytes", "100", "-o", "json"});
+	EXPECT_EQ(c.targets.containers, (std::vector<std::string>{"log-router"}));
+	EXPECT_EQ(c.to, "198.51.100.7:514");
+	EXPECT_EQ(c.window, std::chrono::milliseconds(5000));
+	EXPECT_EQ(c.min_bytes, 100u);
+	EXPECT_TRUE(c.require_ack) << "acknowledgements are required by default";
+	EXPECT_TRUE(c.json);
+	EXPECT_EQ(check_of({"-c", "x"}).window, std::chrono::milliseconds(30000));
+	EXPECT_FALSE(check_of({"-c", "x", "--no-require-ack"}).require_ack);
+	EXPECT_TRUE(check_of({"-c", "x", "--require-ack"}).require_ack) << "still accepted";
 
 	::testing::internal::CaptureStderr();
-	EXPECT_EQ(parse({"check"}).exit_code, 2);
-	EXPECT_EQ(parse({"check", "-c", "a", "-c", "b"}).exit_code, 2);
-	EXPECT_EQ(parse({"check", "-c", "a", "--window", "soon"}).exit_code, 2);
+	EXPECT_EQ(exit_of({"check"}), 2);
+	EXPECT_EQ(exit_of({"check", "-c", "a", "-c", "b"}), 2);
+	EXPECT_EQ(exit_of({"check", "-c", "a", "--window", "soon"}), 2);
+	EXPECT_EQ(exit_of({"check", "-c", "a", "--require-ack", "--no-require-ack"}), 2);
 	std::string err = ::testing::internal::GetCapturedStderr();
 	EXPECT_NE(err.find("exactly one"), std::string::npos) << err;
+	EXPECT_NE(err.find("contradict"), std::string::npos) << err;
 }
 
 TEST(CommandLine, HelpAndVersionExitZero)
 {
 	::testing::internal::CaptureStdout();
-	EXPECT_EQ(parse({"--help"}).exit_code, 0);
-	EXPECT_EQ(parse({"--version"}).exit_code, 0);
+	EXPECT_EQ(exit_of({"--help"}), 0);
+	EXPECT_EQ(exit_of({"--version"}), 0);
+	EXPECT_EQ(exit_of({"check", "--help"}), 0);
 	std::string out = ::testing::internal::GetCapturedStdout();
 	EXPECT_NE(out.find("--container"), std::string::npos);
+	EXPECT_NE(out.find("--no-require-ack"), std::string::npos);
 	EXPECT_NE(out.find("bpfwatch " BPFWATCH_VERSION), std::string::npos);
+}
+
+TEST(CommandLine, VerbosityIsCommonToEveryCommand)
+{
+	const char *watch[] = {"bpfwatch", "-vv"};
+	EXPECT_EQ(parse_command_line(2, const_cast<char **>(watch)).verbosity, 2);
+	const char *check[] = {"bpfwatch", "check", "-c", "x", "-v"};
+	EXPECT_EQ(parse_command_line(5, const_cast<char **>(check)).verbosity, 1);
 }
 
 } // namespace

@@ -11,7 +11,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "aggregator/locality.h"
+#include "net/locality.h"
+#include "util/error.h"
 
 namespace bpfwatch {
 
@@ -121,8 +122,10 @@ TEST(Locality, Ipv4RoutesParseFromProcNetRoute)
 	EXPECT_FALSE(routes[2].gateway);
 	EXPECT_EQ(routes[4].dst, net("198.51.100.108/30"));
 	EXPECT_TRUE(routes[7].reject);
-	EXPECT_TRUE(parse_ipv4_routes("").empty());
-	EXPECT_TRUE(parse_ipv4_routes("Iface\tDestination\nbad line\n").empty());
+	// Not a routing table is an error, never "no routes".
+	EXPECT_THROW(parse_ipv4_routes(""), Error);
+	EXPECT_THROW(parse_ipv4_routes("Iface\tDestination\nbad line\n"), Error);
+	EXPECT_TRUE(parse_ipv4_routes("Iface\tDestination\tGateway\n").empty()) << "a table with no routes";
 }
 
 TEST(Locality, Ipv6RoutesSkipTheLocalTable)
@@ -136,6 +139,8 @@ TEST(Locality, Ipv6RoutesSkipTheLocalTable)
 	ASSERT_NE(def, routes.end());
 	EXPECT_TRUE(def->gateway);
 	EXPECT_EQ(def->metric, 0x400u);
+	EXPECT_TRUE(parse_ipv6_routes("").empty()) << "no IPv6 routes";
+	EXPECT_THROW(parse_ipv6_routes("00000000 bad\n"), Error);
 }
 
 TEST(Locality, LoopbackNeverLeaves)

@@ -4,7 +4,8 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
-#include "aggregator/host_network.h"
+#include "net/locality.h"
+#include "util/error.h"
 
 namespace bpfwatch {
 namespace {
@@ -32,7 +33,7 @@ HostNetwork with_bridge(bool present)
 	return h;
 }
 
-TEST(LocalityCache, ReReadsOnlyWhenDueAndCountsChanges)
+TEST(LocalityCache, ReReadsOnlyWhenDueAndSaysWhenItChanged)
 {
 	int reads = 0;
 	bool bridge = false;
@@ -45,20 +46,45 @@ TEST(LocalityCache, ReReadsOnlyWhenDueAndCountsChanges)
 
 	EXPECT_EQ(cache.classify(peer, t0).locality, Locality::remote);
 	EXPECT_EQ(reads, 1);
-	EXPECT_EQ(cache.generation(), 1u);
 
 	bridge = true; // `docker network create` happens
 	EXPECT_EQ(cache.classify(peer, t0 + 4s).locality, Locality::remote) << "not due yet";
 	EXPECT_EQ(reads, 1);
 	EXPECT_EQ(cache.classify(peer, t0 + 5s).locality, Locality::local_container);
 	EXPECT_EQ(reads, 2);
-	EXPECT_EQ(cache.generation(), 2u);
 
 	EXPECT_FALSE(cache.refresh(t0 + 11s)) << "read again, nothing changed";
 	EXPECT_EQ(reads, 3);
-	EXPECT_EQ(cache.generation(), 2u);
-	EXPECT_FALSE(cache.refresh(t0 + 12s, true));
-	EXPECT_EQ(reads, 4) << "forced";
+	bridge = false;
+	EXPECT_TRUE(cache.refresh(t0 + 16s)) << "the network is gone again";
+	EXPECT_EQ(reads, 4);
+	bridge = true;
+	EXPECT_TRUE(cache.refresh(t0 + 12s, true));
+	EXPECT_EQ(reads, 5) << "forced";
+}
+
+// An unreadable routing table must never read as "no routes" (every peer
+// remote): every peer is unknown until a read works again.
+TEST(LocalityCache, AFailedReadMakesEveryPeerUnknown)
+{
+	bool fail = false;
+	LocalityCache cache({}, 5s, [&] {
+		if (fail)
+			throw Error("cannot read /proc/net/route: Permission denied");
+		return with_bridge(true);
+	});
+	auto t0 = LocalityCache::Clock::time_point{} + 1h;
+	auto peer = *IpAddress::parse("172.20.0.5");
+	EXPECT_EQ(cache.classify(peer, t0).locality, Locality::local_container);
+	fail = true;
+	EXPECT_EQ(cache.classify(peer, t0 + 5s).locality, Locality::unknown);
+	EXPECT_EQ(cache.classify(*IpAddress::parse("198.51.100.7"), t0 + 6s).locality, Locality::unknown);
+	EXPECT_EQ(cache.error(), "cannot read /proc/net/route: Permission denied");
+	EXPECT_EQ(cache.classify(*IpAddress::parse("127.0.0.1"), t0 + 7s).locality, Locality::unknown)
+		<< "nothing is known, not even loopback's route";
+	fail = false;
+	EXPECT_EQ(cache.classify(peer, t0 + 10s).locality, Locality::local_container);
+	EXPECT_EQ(cache.error(), "");
 }
 
 TEST(LocalityCache, OverridesApply)

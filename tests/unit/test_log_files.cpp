@@ -42,9 +42,9 @@ TEST(LogFiles, AProcessStdoutPipeAndStderrPipe)
 	close(go[1]);
 	waitpid(child, nullptr, 0);
 	ASSERT_TRUE(lf);
-	EXPECT_EQ(lf->ino[0], so.st_ino);
-	EXPECT_EQ(lf->ino[1], se.st_ino);
-	EXPECT_EQ(lf->dev[0], kernel_dev(so.st_dev));
+	EXPECT_EQ((*lf)[0].ino, so.st_ino);
+	EXPECT_EQ((*lf)[1].ino, se.st_ino);
+	EXPECT_EQ((*lf)[0].dev, kernel_dev(so.st_dev));
 	EXPECT_FALSE(log_files_of(child)) << "gone";
 	EXPECT_FALSE(log_files_of(0));
 }

@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "aggregator/aggregator.h"
-#include "aggregator/delivery_delta.h"
 #include "output/table_block.h"
 #include "output/text.h"
 #include "unit/fixtures/output/sample_report.h"
@@ -24,9 +23,9 @@ constexpr std::uint64_t kNow = 100'000'000'000; // CLOCK_MONOTONIC of the report
 Report delivered_report()
 {
 	TargetReport tr = log_router_report();
-	Destination sink = Destination::from(inet_dest(IPPROTO_TCP, "172.17.0.3", 5514));
+	Endpoint sink = inet_dest(IPPROTO_TCP, "172.17.0.3", 5514);
 	tr.window.destinations[sink].last_success_ns = kNow - 2'500'000'000;
-	Peer p = peer_of(sink);
+	const Endpoint &p = sink;
 	PeerDelivery &d = tr.window.delivery[p];
 	d.tcp.bytes_acked = 12000;
 	d.tcp.unacked = 288;
@@ -36,7 +35,7 @@ Report delivered_report()
 	d.egress = {210, 23208};
 	tr.locality[p] = Locality::remote;
 	// A peer no send reached: every connect refused.
-	Peer refused = peer_of(Destination::from(inet_dest(IPPROTO_TCP, "198.51.100.7", 514)));
+	Endpoint refused = inet_dest(IPPROTO_TCP, "198.51.100.7", 514);
 	tr.window.delivery[refused].tcp.connect_failures = 37;
 	tr.window.delivery[refused].tcp.connect_errors[ECONNREFUSED] = 37;
 	tr.locality[refused] = Locality::remote;
@@ -63,10 +62,10 @@ TEST(OutputDelivery, TableShowsEachPeerAndWhatLeftTheHost)
 	EXPECT_NE(text.find("  delivery              where         acked  unacked retrans left host last ack\n"),
 		  std::string::npos)
 		<< text;
-	EXPECT_NE(text.find("  172.17.0.3:5514/tcp   remote     11.7 KiB    288 B       4  22.7 KiB     0.5s\n"),
+	EXPECT_NE(text.find("  tcp 172.17.0.3:5514   remote     11.7 KiB    288 B       4  22.7 KiB     0.5s\n"),
 		  std::string::npos)
 		<< text;
-	EXPECT_NE(text.find("  198.51.100.7:514/tcp  remote          0 B      0 B       0       0 B        -\n"
+	EXPECT_NE(text.find("  tcp 198.51.100.7:514  remote          0 B      0 B       0       0 B        -\n"
 			    "    connect: ECONNREFUSED 37\n"),
 		  std::string::npos)
 		<< text;
@@ -75,14 +74,14 @@ TEST(OutputDelivery, TableShowsEachPeerAndWhatLeftTheHost)
 		<< text;
 }
 
-bw_event send_to(const char *ip, std::uint16_t port, std::int32_t ret)
+Record send_to(const char *ip, std::uint16_t port, std::int32_t ret)
 {
-	bw_event e{};
+	Record e{};
 	e.cgroup_id = log_router().cgroup_id;
 	e.ret = ret;
-	e.kind = BW_KIND_SOCKET;
-	e.syscall = BW_SYS_SENDTO;
-	e.dest = inet_dest(IPPROTO_TCP, ip, port);
+	e.kind = FdKind::socket;
+	e.syscall = Syscall::sendto;
+	e.endpoint = inet_dest(IPPROTO_TCP, ip, port);
 	return e;
 }
 
@@ -93,7 +92,7 @@ bw_event send_to(const char *ip, std::uint16_t port, std::int32_t ret)
 TEST(OutputDelivery, IntervalRowsSayWhenEachPeerLastTookAByte)
 {
 	const std::uint64_t cg = log_router().cgroup_id;
-	Peer sink = peer_of(Destination::from(inet_dest(IPPROTO_TCP, "198.51.100.7", 514)));
+	Endpoint sink = inet_dest(IPPROTO_TCP, "198.51.100.7", 514);
 	Aggregator agg;
 	agg.add(send_to("198.51.100.7", 514, 440), kNow - 12'000'000'000);
 	agg.add(send_to("198.51.100.9", 514, 100), kNow - 20'000'000'000);
@@ -124,13 +123,13 @@ TEST(OutputDelivery, IntervalRowsSayWhenEachPeerLastTookAByte)
 	EXPECT_NE(text.find("  tcp 198.51.100.9:514                 0 B        0       1 EPIPE ok 20.0s ago\n"),
 		  std::string::npos)
 		<< text;
-	EXPECT_NE(text.find("  198.51.100.7:514/tcp  remote          0 B      0 B       0       0 B        -\n"
+	EXPECT_NE(text.find("  tcp 198.51.100.7:514  remote          0 B      0 B       0       0 B        -\n"
 			    "    connect: ECONNREFUSED 37\n"),
 		  std::string::npos)
 		<< text;
 
 	std::ostringstream out;
-	make_json_output(out, {})->report(r);
+	make_json_output(out)->report(r);
 	auto j = nlohmann::json::parse(out.str());
 	ASSERT_EQ(j["destinations"].size(), 2u) << j.dump() << "\none entry per peer, not a second for its delivery";
 	for (const auto &d : j["destinations"]) {
@@ -158,7 +157,7 @@ TEST(OutputDelivery, TheContainerLogRowAndFieldWhenItsPipesAreKnown)
 	EXPECT_NE(text.find("  log       1.3 KiB         50       0  (what the runtime logs)\n"), std::string::npos)
 		<< text;
 	std::ostringstream out;
-	make_json_output(out, {})->report(r);
+	make_json_output(out)->report(r);
 	auto j = nlohmann::json::parse(out.str());
 	EXPECT_EQ(j["log"]["bytes"], 1350);
 	EXPECT_EQ(j["log"]["calls"], 50);
@@ -175,7 +174,7 @@ TEST(OutputDelivery, NoDeliveryProbeNoDeliveryLines)
 TEST(OutputDelivery, JsonDestinationsCarryDeliveryAndLocality)
 {
 	std::ostringstream out;
-	make_json_output(out, {})->report(delivered_report());
+	make_json_output(out)->report(delivered_report());
 	auto j = nlohmann::json::parse(out.str());
 	EXPECT_EQ(j["delivery"]["left_host_bytes"], 23208);
 	EXPECT_EQ(j["delivery"]["acked_remote_bytes"], 12000);

@@ -41,19 +41,19 @@ TEST(OutputFormat, SyscallNames)
 {
 	const char *expected[] = {"write",  "writev",  "pwrite64", "pwritev",   "pwritev2",
 				  "sendto", "sendmsg", "sendmmsg", "sendfile64"};
-	for (unsigned i = 0; i < BW_SYS_MAX; i++)
-		EXPECT_EQ(syscall_name(i), expected[i]);
-	EXPECT_EQ(syscall_name(BW_SYS_MAX), "syscall 9");
+	for (unsigned i = 0; i < kSyscalls; i++)
+		EXPECT_EQ(syscall_name(static_cast<Syscall>(i)), expected[i]);
+	EXPECT_EQ(syscall_name(static_cast<Syscall>(kSyscalls)), "syscall 9");
 }
 
 TEST(OutputFormat, KindNames)
 {
-	EXPECT_EQ(kind_name(BW_KIND_PIPE), "pipe");
-	EXPECT_EQ(kind_name(BW_KIND_FILE), "file");
-	EXPECT_EQ(kind_name(BW_KIND_SOCKET), "socket");
-	EXPECT_EQ(kind_name(BW_KIND_TTY), "tty");
-	EXPECT_EQ(kind_name(BW_KIND_OTHER), "other");
-	EXPECT_EQ(kind_name(7), "kind 7");
+	EXPECT_EQ(kind_name(FdKind::pipe), "pipe");
+	EXPECT_EQ(kind_name(FdKind::file), "file");
+	EXPECT_EQ(kind_name(FdKind::socket), "socket");
+	EXPECT_EQ(kind_name(FdKind::tty), "tty");
+	EXPECT_EQ(kind_name(FdKind::other), "other");
+	EXPECT_EQ(kind_name(static_cast<FdKind>(7)), "kind 7");
 }
 
 TEST(OutputFormat, Durations)

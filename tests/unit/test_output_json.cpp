@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "output/report.h"
+#include "output/output.h"
 #include "unit/fixtures/output/sample_report.h"
 
 namespace bpfwatch {
@@ -30,7 +30,7 @@ std::vector<json> parse_lines(const std::string &text)
 std::vector<json> emit(const Report &report)
 {
 	std::ostringstream out;
-	make_json_output(out, {})->report(report);
+	make_json_output(out)->report(report);
 	return parse_lines(out.str());
 }
 
@@ -52,7 +52,7 @@ TEST(OutputJson, SummaryShape)
 	Report r = interval_of(log_router_report(), 12.3456);
 	r.kind = Report::Kind::Summary;
 	std::ostringstream out;
-	make_json_output(out, {})->report(r);
+	make_json_output(out)->report(r);
 	// One object per line; written in a stable key order for people.
 	EXPECT_TRUE(out.str().starts_with(R"({"type":"summary","container":"log-router","runtime":"docker",)"))
 		<< out.str();
@@ -81,7 +81,8 @@ TEST(OutputJson, SummaryShape)
 				      {"other", counts(0, 0, 0)}}));
 	EXPECT_EQ(j["stdio"], counts(12288, 200, 0));
 	json dest = {{"proto", "tcp"},    {"family", "ipv4"}, {"address", "172.17.0.3"},
-		     {"port", 5514},      {"bytes", 12288},   {"calls", 200},
+		     {"port", 5514},      {"endpoint", "tcp 172.17.0.3:5514"},
+		     {"bytes", 12288},    {"calls", 200},
 		     {"errors", 3},       {"errnos", {{"ECONNREFUSED", 3}}}};
 	EXPECT_EQ(j["destinations"], json::array({dest}));
 	EXPECT_EQ(j["errors"], (json{{"ECONNREFUSED", 3}}));
@@ -115,7 +116,7 @@ TEST(OutputJson, IntervalOrderingUnixNoteAndLoss)
 	tr.note = "container exited";
 	tr.window.lost_events = 9;
 	tr.window.histogram = {};
-	DestinationStats &s = tr.window.destinations[Destination::from(unix_dest("/dev/log"))];
+	DestinationStats &s = tr.window.destinations[unix_dest("/dev/log")];
 	s.counts = {1 << 20, 4, 0};
 	Report r = interval_of(tr);
 	TargetReport idle;
@@ -136,7 +137,8 @@ TEST(OutputJson, IntervalOrderingUnixNoteAndLoss)
 	ASSERT_EQ(j["destinations"].size(), 2u);
 	EXPECT_EQ(j["destinations"][0],
 		  (json{{"proto", "dgram"}, {"family", "unix"}, {"address", "/dev/log"}, {"port", 0},
-			{"bytes", 1 << 20}, {"calls", 4}, {"errors", 0}, {"errnos", json::object()}}));
+			{"endpoint", "unix/dgram /dev/log"}, {"bytes", 1 << 20}, {"calls", 4}, {"errors", 0},
+			{"errnos", json::object()}}));
 	EXPECT_EQ(j["destinations"][1]["address"], "172.17.0.3");
 
 	const json &empty = lines[1];
@@ -161,44 +163,44 @@ TEST(OutputJson, WarningWhenTotalsMapIsFull)
 	EXPECT_EQ(lines[1]["type"], "interval");
 }
 
-bw_event event_of(std::int64_t ret)
+Record event_of(std::int64_t ret)
 {
-	bw_event e{};
+	Record e{};
 	e.ts_ns = 123456789;
 	e.cgroup_id = 386;
 	e.ret = ret;
 	e.pid = 4242;
 	e.tid = 4243;
-	e.syscall = BW_SYS_SENDTO;
-	e.kind = BW_KIND_SOCKET;
+	e.syscall = Syscall::sendto;
+	e.kind = FdKind::socket;
 	e.fd = 7;
-	std::strcpy(e.comm, "fluent-bit");
-	e.dest = inet_dest(IPPROTO_TCP, "172.17.0.3", 5514);
+	std::strcpy(e.comm.data(), "fluent-bit");
+	e.endpoint = inet_dest(IPPROTO_TCP, "172.17.0.3", 5514);
 	return e;
 }
 
 TEST(OutputJson, SocketEvent)
 {
 	std::ostringstream out;
-	make_json_output(out, {})->event(event_of(61), log_router());
+	make_json_output(out)->record(event_of(61), log_router());
 	auto lines = parse_lines(out.str());
 	ASSERT_EQ(lines.size(), 1u);
 	EXPECT_EQ(lines[0], json::parse(R"({"type":"event","ts_ns":123456789,"container":"log-router",
 		"cgroup_id":386,"pid":4242,"tid":4243,"comm":"fluent-bit","syscall":"sendto",
 		"kind":"socket","fd":7,"bytes":61,"destination":{"proto":"tcp","family":"ipv4",
-		"address":"172.17.0.3","port":5514}})"));
+		"address":"172.17.0.3","port":5514,"endpoint":"tcp 172.17.0.3:5514"}})"));
 }
 
 TEST(OutputJson, FailedEventAndOddComm)
 {
-	bw_event e = event_of(-EPIPE);
-	e.kind = BW_KIND_PIPE;
-	e.syscall = BW_SYS_WRITE;
-	e.dest = {};
+	Record e = event_of(-EPIPE);
+	e.kind = FdKind::pipe;
+	e.syscall = Syscall::write;
+	e.endpoint = {};
 	e.fd = 1;
-	std::memcpy(e.comm, "w\xff\xfe\x01rker/0:1-event", 16);
+	std::memcpy(e.comm.data(), "w\xff\xfe\x01rker/0:1-event", 16);
 	std::ostringstream out;
-	make_json_output(out, {})->event(e, log_router());
+	make_json_output(out)->record(e, log_router());
 	auto lines = parse_lines(out.str());
 	ASSERT_EQ(lines.size(), 1u);
 	EXPECT_EQ(lines[0]["errno"], "EPIPE");
@@ -214,7 +216,7 @@ TEST(OutputJson, InvalidUtf8InNamesDoesNotThrow)
 	TargetReport tr = log_router_report();
 	tr.target.name = "/weird\xff\xfe.scope";
 	std::ostringstream out;
-	ASSERT_NO_THROW(make_json_output(out, {})->report(interval_of(tr)));
+	ASSERT_NO_THROW(make_json_output(out)->report(interval_of(tr)));
 	auto lines = parse_lines(out.str());
 	ASSERT_EQ(lines.size(), 1u);
 	EXPECT_TRUE(lines[0]["container"].get<std::string>().starts_with("/weird"));
@@ -223,7 +225,7 @@ TEST(OutputJson, InvalidUtf8InNamesDoesNotThrow)
 TEST(OutputJson, Notice)
 {
 	std::ostringstream out;
-	make_json_output(out, {})->notice("exit", log_router(), "container exited");
+	make_json_output(out)->notice("exit", log_router(), "container exited");
 	EXPECT_EQ(out.str(),
 		  R"({"type":"notice","kind":"exit","container":"log-router","message":"container exited"})"
 		  "\n");

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "output/report.h"
+#include "output/output.h"
 #include "output/text.h"
 #include "unit/fixtures/output/sample_report.h"
 
@@ -119,18 +119,13 @@ TEST(OutputTable, LongDestinationsStayUnder80Columns)
 {
 	TargetReport tr = log_router_report();
 	Window &w = tr.window;
-	bw_dest v6{};
-	v6.family = AF_INET6;
-	v6.proto = IPPROTO_UDP;
-	v6.sotype = SOCK_DGRAM;
-	v6.port = 65535;
-	inet_pton(AF_INET6, "2001:db8:1111:2222:3333:4444:5555:6666", v6.addr);
-	DestinationStats &s = w.destinations[Destination::from(v6)];
+	Endpoint v6 = inet_dest(IPPROTO_UDP, "2001:db8:1111:2222:3333:4444:5555:6666", 65535);
+	DestinationStats &s = w.destinations[v6];
 	s.counts = {1 << 20, 10, 5};
 	s.errnos = {{ENETUNREACH, 4}, {EMSGSIZE, 1}};
-	bw_dest sock = unix_dest("/var/run/a/very/long/path/to/syslog.soc"); // 39, the most
+	Endpoint sock = unix_dest("/var/run/a/very/long/path/to/syslog.soc"); // 39, the most
 	sock.sotype = SOCK_STREAM;
-	w.destinations[Destination::from(sock)].counts = {1 << 19, 3, 0};
+	w.destinations[sock].counts = {1 << 19, 3, 0};
 	std::string text = print(interval_of(tr));
 	expect_fits(text);
 	auto lines = lines_of(text);
@@ -173,7 +168,7 @@ TEST(OutputTable, TopDestinationsAndTheRest)
 {
 	TargetReport tr = log_router_report();
 	for (int i = 1; i <= 7; i++)
-		tr.window.destinations[Destination::from(inet_dest(IPPROTO_UDP, "10.0.0.1", 1000 + i))]
+		tr.window.destinations[inet_dest(IPPROTO_UDP, "10.0.0.1", 1000 + i)]
 			.counts = {std::uint64_t(i) * 100, 1, 0};
 	tr.window.destinations_overflow = 42;
 	OutputOptions options;
@@ -227,18 +222,18 @@ TEST(OutputTable, IdleTargetNoteAndWarning)
 	EXPECT_FALSE(has_line(text, "  kind        bytes      calls  errors"));
 }
 
-bw_event socket_event()
+Record socket_event()
 {
-	bw_event e{};
+	Record e{};
 	e.ts_ns = 1'000'000'000;
 	e.cgroup_id = 386;
 	e.ret = 61;
 	e.pid = 4242;
 	e.tid = 4243;
-	e.syscall = BW_SYS_SENDTO;
-	e.kind = BW_KIND_SOCKET;
-	std::strcpy(e.comm, "fluent-bit");
-	e.dest = inet_dest(IPPROTO_TCP, "172.17.0.3", 5514);
+	e.syscall = Syscall::sendto;
+	e.kind = FdKind::socket;
+	std::strcpy(e.comm.data(), "fluent-bit");
+	e.endpoint = inet_dest(IPPROTO_TCP, "172.17.0.3", 5514);
 	return e;
 }
 
@@ -246,20 +241,20 @@ TEST(OutputTable, EventLines)
 {
 	std::ostringstream out;
 	auto output = make_table_output(out, {});
-	bw_event ok = socket_event();
-	output->event(ok, log_router());
-	bw_event failed = socket_event();
+	Record ok = socket_event();
+	output->record(ok, log_router());
+	Record failed = socket_event();
 	failed.ts_ns += 2'000'000;
 	failed.ret = -ECONNREFUSED;
-	failed.syscall = BW_SYS_SENDMMSG;
-	output->event(failed, log_router());
-	bw_event pipe{};
+	failed.syscall = Syscall::sendmmsg;
+	output->record(failed, log_router());
+	Record pipe{};
 	pipe.ret = 4096;
 	pipe.pid = 1234567;
-	pipe.syscall = BW_SYS_WRITE;
-	pipe.kind = BW_KIND_PIPE;
-	std::memcpy(pipe.comm, "bad\xff\x1bname-is-long!!", 16); // no NUL: all 16 bytes
-	output->event(pipe, log_router());
+	pipe.syscall = Syscall::write;
+	pipe.kind = FdKind::pipe;
+	std::memcpy(pipe.comm.data(), "bad\xff\x1bname-is-long!!", 16); // no NUL: all 16 bytes
+	output->record(pipe, log_router());
 
 	auto lines = lines_of(out.str());
 	ASSERT_EQ(lines.size(), 4u);

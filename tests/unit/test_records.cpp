@@ -16,9 +16,9 @@ namespace {
 
 class Batch {
 public:
-	Batch &rec(std::uint64_t cgid, std::int32_t ret, std::uint8_t kind, std::uint8_t parts)
+	Batch &rec(std::uint64_t cgid, std::int32_t ret, FdKind kind, std::uint8_t parts)
 	{
-		bw_rec r{cgid, ret, BW_SYS_WRITE, kind, parts, 0};
+		bw_rec r{cgid, ret, BW_SYS_WRITE, static_cast<std::uint8_t>(kind), parts, 0};
 		put(&r, sizeof(r));
 		return *this;
 	}
@@ -41,10 +41,10 @@ public:
 		put(&d, sizeof(d));
 		return *this;
 	}
-	std::vector<bw_event> decode(std::size_t cut = 0) const
+	std::vector<Record> decode(std::size_t cut = 0) const
 	{
-		std::vector<bw_event> out;
-		decode_batch(bytes_.data(), bytes_.size() - cut, [&](const bw_event &e) { out.push_back(e); });
+		std::vector<Record> out;
+		decode_batch(bytes_.data(), bytes_.size() - cut, [&](const Record &e) { out.push_back(e); });
 		return out;
 	}
 
@@ -59,61 +59,95 @@ private:
 
 TEST(Records, DefaultRecordsAreSixteenBytesEach)
 {
-	auto ev = Batch().rec(7, 100, BW_KIND_PIPE, 0).rec(7, -EPIPE, BW_KIND_PIPE, 0).decode();
+	auto ev = Batch().rec(7, 100, FdKind::pipe, 0).rec(7, -EPIPE, FdKind::pipe, 0).decode();
 	ASSERT_EQ(ev.size(), 2u);
 	EXPECT_EQ(ev[0].cgroup_id, 7u);
 	EXPECT_EQ(ev[0].ret, 100);
 	EXPECT_EQ(ev[1].ret, -EPIPE);
 	EXPECT_EQ(ev[1].ts_ns, 0u);
-	EXPECT_EQ(ev[1].dest.family, 0);
+	EXPECT_EQ(ev[1].endpoint.family, 0);
 }
 
 TEST(Records, SameDestRefersToTheLastDestinationOfTheBatch)
 {
 	auto ev = Batch()
-			  .rec(1, 10, BW_KIND_SOCKET, BW_REC_DEST)
+			  .rec(1, 10, FdKind::socket, BW_REC_DEST)
 			  .dest(514)
-			  .rec(1, 11, BW_KIND_SOCKET, BW_REC_SAME_DEST)
-			  .rec(1, 12, BW_KIND_PIPE, 0)
-			  .rec(1, 13, BW_KIND_SOCKET, BW_REC_DEST)
+			  .rec(1, 11, FdKind::socket, BW_REC_SAME_DEST)
+			  .rec(1, 12, FdKind::pipe, 0)
+			  .rec(1, 13, FdKind::socket, BW_REC_DEST)
 			  .dest(53)
-			  .rec(1, 14, BW_KIND_SOCKET, BW_REC_SAME_DEST)
+			  .rec(1, 14, FdKind::socket, BW_REC_SAME_DEST)
 			  .decode();
 	ASSERT_EQ(ev.size(), 5u);
-	EXPECT_EQ(ev[0].dest.port, 514);
-	EXPECT_EQ(ev[1].dest.port, 514);
-	EXPECT_EQ(ev[2].dest.port, 0) << "not a socket record";
-	EXPECT_EQ(ev[3].dest.port, 53);
-	EXPECT_EQ(ev[4].dest.port, 53);
+	EXPECT_EQ(ev[0].endpoint.port, 514);
+	EXPECT_EQ(ev[1].endpoint.port, 514);
+	EXPECT_EQ(ev[2].endpoint.port, 0) << "not a socket record";
+	EXPECT_EQ(ev[3].endpoint.port, 53);
+	EXPECT_EQ(ev[4].endpoint.port, 53);
 	EXPECT_EQ(ev[4].ret, 14);
 }
 
 TEST(Records, TracePartComesBeforeTheDestination)
 {
 	auto ev = Batch()
-			  .rec(2, 64, BW_KIND_SOCKET, BW_REC_TRACE | BW_REC_DEST)
+			  .rec(2, 64, FdKind::socket, BW_REC_TRACE | BW_REC_DEST)
 			  .trace(123456789, 4242, 9, "log-router")
 			  .dest(5514)
-			  .rec(2, 65, BW_KIND_SOCKET, BW_REC_TRACE | BW_REC_SAME_DEST)
+			  .rec(2, 65, FdKind::socket, BW_REC_TRACE | BW_REC_SAME_DEST)
 			  .trace(123456790, 4242, 9, "log-router")
 			  .decode();
 	ASSERT_EQ(ev.size(), 2u);
 	EXPECT_EQ(ev[0].ts_ns, 123456789u);
 	EXPECT_EQ(ev[0].pid, 4242u);
 	EXPECT_EQ(ev[0].fd, 9u);
-	EXPECT_STREQ(ev[0].comm, "log-router");
-	EXPECT_EQ(ev[0].dest.port, 5514);
+	EXPECT_STREQ(ev[0].comm.data(), "log-router");
+	EXPECT_EQ(ev[0].endpoint.port, 5514);
 	EXPECT_EQ(ev[1].ts_ns, 123456790u);
-	EXPECT_EQ(ev[1].dest.port, 5514);
+	EXPECT_EQ(ev[1].endpoint.port, 5514);
 }
 
 TEST(Records, ARecordCutShortIsNotDecoded)
 {
 	Batch b;
-	b.rec(3, 1, BW_KIND_FILE, 0).rec(3, 2, BW_KIND_SOCKET, BW_REC_DEST).dest(80);
+	b.rec(3, 1, FdKind::file, 0).rec(3, 2, FdKind::socket, BW_REC_DEST).dest(80);
 	EXPECT_EQ(b.decode().size(), 2u);
 	EXPECT_EQ(b.decode(1).size(), 1u) << "the second record's destination is incomplete";
 	EXPECT_EQ(b.decode(sizeof(bw_dest) + sizeof(bw_rec)).size(), 1u);
+}
+
+// One decoding of the kernel's bw_dest, one spelling of the endpoint.
+TEST(Endpoint, NamesFamiliesAndNormalisesMappedIpv4)
+{
+	bw_dest d{};
+	d.family = AF_INET6;
+	d.proto = IPPROTO_TCP;
+	d.port = 514;
+	std::uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 198, 51, 100, 7};
+	std::memcpy(d.addr, mapped, 16);
+	Endpoint m = endpoint_of(d);
+	EXPECT_EQ(m.family_name(), "ipv4");
+	EXPECT_EQ(m.to_string(), "tcp 198.51.100.7:514");
+
+	std::memcpy(d.addr, &in6addr_loopback, 16);
+	EXPECT_EQ(endpoint_of(d).to_string(), "tcp [::1]:514");
+
+	bw_dest u{};
+	u.family = AF_UNIX;
+	u.sotype = SOCK_DGRAM;
+	std::strcpy(u.path, "/dev/log");
+	EXPECT_EQ(endpoint_of(u).to_string(), "unix/dgram /dev/log");
+	bw_dest abstract{};
+	abstract.family = AF_UNIX;
+	abstract.sotype = SOCK_STREAM;
+	std::memcpy(abstract.path, "\0journal", 8);
+	EXPECT_EQ(endpoint_of(abstract).address(), "@journal");
+
+	bw_dest unconnected{};
+	unconnected.family = AF_INET;
+	unconnected.proto = IPPROTO_UDP;
+	EXPECT_EQ(endpoint_of(unconnected).to_string(), "udp (unconnected)");
+	EXPECT_EQ(endpoint_of(bw_dest{}).to_string(), "not a socket");
 }
 
 } // namespace

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "watch/target_book.h"
+#include "session/target_book.h"
 
 namespace bpfwatch {
 namespace {

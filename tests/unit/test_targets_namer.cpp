@@ -129,6 +129,7 @@ TEST(CgroupNamer, AbsentDockerSocketIsQuick)
 	auto id = inode_of(cgroups.mkdirs("/docker/" + kWeb));
 	ResolveOptions opts;
 	opts.cgroup_root = cgroups.path();
+	opts.runtime = "docker";
 	opts.docker_socket = cgroups.path() + "/docker.sock";
 	auto namer = CgroupNamer::from_options(opts);
 	auto start = std::chrono::steady_clock::now();

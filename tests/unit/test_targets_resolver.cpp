@@ -240,6 +240,7 @@ TEST_F(ResolverTest, OneCgroupNamedTwiceIsOneTarget)
 
 TEST_F(ResolverTest, DockerDownDoesNotStopCgroupOrPid)
 {
+	opts.runtime = "docker";
 	opts.docker_socket = proc.path() + "/no-docker.sock";
 	opts.cgroups = {"/docker/" + kWeb};
 	opts.pids = {3001};

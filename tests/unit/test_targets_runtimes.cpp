@@ -217,9 +217,10 @@ protected:
 	ResolveOptions opts;
 };
 
-TEST_F(RuntimeChoiceTest, DockerIsTheLibraryDefault)
+TEST_F(RuntimeChoiceTest, AutoIsTheDefaultAndDockerIsAskedAlone)
 {
-	EXPECT_EQ(ResolveOptions{}.runtime, "docker");
+	EXPECT_EQ(ResolveOptions{}.runtime, "auto");
+	opts.runtime = "docker";
 	EXPECT_EQ(make_container_source(opts)->runtime(), "docker");
 }
 

@@ -19,61 +19,57 @@ void carry_last_times(Window &interval, const Window &since_start)
 
 } // namespace
 
-void Aggregator::add(const bw_event &event, std::uint64_t now_ns)
+void Aggregator::add(const Record &record, std::uint64_t now_ns)
 {
-	add_to(total_[event.cgroup_id], event, now_ns);
-	add_to(interval_[event.cgroup_id], event, now_ns);
+	add_to(total_[record.cgroup_id], record, now_ns);
+	add_to(interval_[record.cgroup_id], record, now_ns);
 }
 
-void Aggregator::add_to(Window &w, const bw_event &event, std::uint64_t now_ns)
+void Aggregator::add_to(Window &w, const Record &record, std::uint64_t now_ns)
 {
 	w.records++;
-	if (event.ret >= 0)
-		w.histogram.add(static_cast<std::uint64_t>(event.ret));
+	if (record.ret >= 0)
+		w.histogram.add(static_cast<std::uint64_t>(record.ret));
 	else
-		w.errnos[static_cast<int>(-event.ret)]++;
-	if (event.kind != BW_KIND_SOCKET)
+		w.errnos[static_cast<int>(-record.ret)]++;
+	if (record.kind != FdKind::socket)
 		return;
 
-	Destination dest = Destination::from(event.dest);
-	auto it = w.destinations.find(dest);
+	auto it = w.destinations.find(record.endpoint);
 	if (it == w.destinations.end()) {
 		if (w.destinations.size() >= max_destinations_) {
 			w.destinations_overflow++;
 			return;
 		}
-		it = w.destinations.emplace(std::move(dest), DestinationStats{}).first;
+		it = w.destinations.emplace(record.endpoint, DestinationStats{}).first;
 	}
 	DestinationStats &d = it->second;
-	if (event.ret >= 0) {
-		d.counts.bytes += static_cast<std::uint64_t>(event.ret);
+	if (record.ret >= 0) {
+		d.counts.bytes += static_cast<std::uint64_t>(record.ret);
 		d.counts.calls++;
 		d.last_success_ns = now_ns;
 	} else {
 		d.counts.errors++;
-		d.errnos[static_cast<int>(-event.ret)]++;
+		d.errnos[static_cast<int>(-record.ret)]++;
 		d.last_error_ns = now_ns;
 	}
 }
 
-void Aggregator::set_totals(const std::map<std::uint64_t, bw_totals> &totals)
+void Aggregator::set_totals(const std::map<std::uint64_t, KernelTotals> &totals)
 {
-	auto counts = [](const bw_counts &c) { return Counts{c.bytes, c.calls, c.errors}; };
-
 	for (const auto &[cgid, t] : totals) {
 		Window &all = total_[cgid];
 		Window &now = interval_[cgid];
 		const Window &base = at_roll_[cgid];
-		for (int k = 0; k < BW_KIND_MAX; k++) {
-			all.by_kind[k] = counts(t.kind[k]);
+		all.by_kind = t.by_kind;
+		for (std::size_t k = 0; k < kFdKinds; k++)
 			now.by_kind[k] = all.by_kind[k] - base.by_kind[k];
-		}
-		all.stdio = counts(t.stdio);
+		all.stdio = t.stdio;
 		now.stdio = all.stdio - base.stdio;
-		all.log = counts(t.log);
+		all.log = t.log;
 		now.log = all.log - base.log;
-		all.lost_events = t.lost_events;
-		now.lost_events = t.lost_events - base.lost_events;
+		all.lost_events = t.lost_records;
+		now.lost_events = t.lost_records - base.lost_events;
 	}
 }
 

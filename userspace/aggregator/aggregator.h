@@ -7,8 +7,8 @@
 #include <map>
 
 #include "aggregator/window.h"
-#include "probe/abi.h"
 #include "probe/delivery.h"
+#include "probe/record.h"
 
 namespace bpfwatch {
 
@@ -19,9 +19,9 @@ public:
 	explicit Aggregator(std::size_t max_destinations = 256) : max_destinations_(max_destinations) {}
 
 	// One ring-buffer record, drained at now_ns (CLOCK_MONOTONIC).
-	void add(const bw_event &event, std::uint64_t now_ns);
+	void add(const Record &record, std::uint64_t now_ns);
 	// The kernel's exact totals, read after draining the ring.
-	void set_totals(const std::map<std::uint64_t, bw_totals> &totals);
+	void set_totals(const std::map<std::uint64_t, KernelTotals> &totals);
 	// The delivery probe's totals (cumulative since it attached).
 	void set_delivery(const std::map<std::uint64_t, PeerMap> &delivery);
 
@@ -36,7 +36,7 @@ public:
 	void forget(std::uint64_t cgroup_id);
 
 private:
-	void add_to(Window &w, const bw_event &event, std::uint64_t now_ns);
+	void add_to(Window &w, const Record &record, std::uint64_t now_ns);
 
 	std::size_t max_destinations_;
 	std::map<std::uint64_t, Window> total_;

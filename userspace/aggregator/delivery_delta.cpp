@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "aggregator/delivery_delta.h"
 
-#include "aggregator/destination.h"
-
 namespace bpfwatch {
 namespace {
 
@@ -53,30 +51,6 @@ PeerMap delivery_since(const PeerMap &now, const PeerMap &before)
 		out[peer] = it == before.end() ? d : delivery_since(d, it->second);
 	}
 	return out;
-}
-
-Peer peer_of(const Destination &dest)
-{
-	Peer p;
-	p.family = dest.family;
-	p.proto = dest.proto;
-	p.port = dest.port;
-	p.addr = dest.addr;
-	return p;
-}
-
-} // namespace bpfwatch
-
-namespace bpfwatch {
-
-Destination destination_of(const Peer &peer)
-{
-	Destination d;
-	d.family = peer.family;
-	d.proto = peer.proto;
-	d.port = peer.port;
-	d.addr = peer.addr;
-	return d;
 }
 
 } // namespace bpfwatch

@@ -11,10 +11,4 @@ namespace bpfwatch {
 PeerDelivery delivery_since(const PeerDelivery &now, const PeerDelivery &before);
 PeerMap delivery_since(const PeerMap &now, const PeerMap &before);
 
-// The socket-level destination a record names, as the delivery probe keys
-// its peers (no AF_UNIX: those never leave the host).
-Peer peer_of(const struct Destination &dest);
-// And back, to name a peer no record named.
-struct Destination destination_of(const Peer &peer);
-
 } // namespace bpfwatch

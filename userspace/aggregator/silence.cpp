@@ -1,16 +1,27 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "aggregator/silence.h"
 
+#include <netinet/in.h>
+
 #include <algorithm>
 
 namespace bpfwatch {
 
-SilenceInputs silence_inputs(const Window &w, bool log_known)
+SilenceInputs silence_inputs(const Window &w, bool log_known, bool acks_known)
 {
 	SilenceInputs in;
-	const Counts &socket = w.by_kind[BW_KIND_SOCKET];
-	std::uint64_t file = w.by_kind[BW_KIND_FILE].bytes;
-	in.socket_bytes = socket.bytes;
+	const Counts &socket = w.kind(FdKind::socket);
+	std::uint64_t file = w.kind(FdKind::file).bytes;
+	in.sent_bytes = socket.bytes;
+	in.delivered_bytes = socket.bytes;
+	if (acks_known) {
+		// TCP sends count once acknowledged, whoever the peer.
+		for (const auto &[dest, d] : w.destinations)
+			if (dest.is_ip() && dest.proto == IPPROTO_TCP)
+				in.delivered_bytes -= std::min(in.delivered_bytes, d.counts.bytes);
+		for (const auto &[peer, d] : w.delivery)
+			in.delivered_bytes += d.tcp.bytes_acked;
+	}
 	if (log_known) {
 		in.written_bytes = w.log.bytes + file;
 	} else {
@@ -20,27 +31,33 @@ SilenceInputs silence_inputs(const Window &w, bool log_known)
 		in.written_bytes = std::min(w.stdio.bytes, not_file_nor_socket) + file;
 	}
 	in.socket_errors = socket.errors;
-	for (const auto &[peer, d] : w.delivery)
+	for (const auto &[peer, d] : w.delivery) {
 		in.socket_errors += d.tcp.connect_failures;
+		in.retransmits += d.tcp.retrans_segs;
+	}
 	return in;
 }
 
 std::optional<SilenceAlert> SilenceDetector::update(std::uint64_t cgroup_id, Clock::time_point now,
-						    std::uint64_t socket_bytes, std::uint64_t written_bytes,
-						    std::uint64_t socket_errors)
+						    const SilenceInputs &in)
 {
 	auto [it, first] = states_.try_emplace(cgroup_id);
 	State &s = it->second;
-	if (first || socket_bytes != s.socket_bytes) {
-		// Bytes went out (or we just started): a new stretch begins.
-		s = State{socket_bytes, now, written_bytes, socket_errors, false};
+	if (first || in.delivered_bytes != s.at_start.delivered_bytes) {
+		// Bytes got through (or we just started): a new stretch begins.
+		s = State{in, now, false};
 		return std::nullopt;
 	}
-	if (s.alerted || now - s.silent_since < window_ || written_bytes == s.written_at_start)
+	if (s.alerted || now - s.silent_since < window_ || in.written_bytes == s.at_start.written_bytes)
 		return std::nullopt;
 	s.alerted = true;
-	return SilenceAlert{cgroup_id, std::chrono::duration<double>(now - s.silent_since).count(),
-			    written_bytes - s.written_at_start, socket_errors - s.errors_at_start};
+	const SilenceInputs &a = s.at_start;
+	return SilenceAlert{cgroup_id,
+			    std::chrono::duration<double>(now - s.silent_since).count(),
+			    in.written_bytes - a.written_bytes,
+			    in.socket_errors - a.socket_errors,
+			    in.sent_bytes - a.sent_bytes,
+			    in.retransmits - a.retransmits};
 }
 
 std::optional<double> SilenceDetector::silent_for(std::uint64_t cgroup_id, Clock::time_point now) const

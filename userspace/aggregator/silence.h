@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // The seed's symptom as a rule: a container keeps writing (its log, files)
-// while its socket bytes stay at zero for a whole window.
+// while nothing it sends gets through for a whole window. "Gets through"
+// is what the kernel can see: for TCP, bytes the peer acknowledged (a log
+// host that went dark takes nothing, however many packets leave); for
+// other sockets, bytes sent.
 #pragma once
 
 #include <chrono>
@@ -14,14 +17,20 @@ namespace bpfwatch {
 
 struct SilenceAlert {
 	std::uint64_t cgroup_id = 0;
-	double silent_s = 0;              // how long no socket byte went out
-	std::uint64_t written_bytes = 0;  // log (or stdio) and file bytes meanwhile
-	std::uint64_t socket_errors = 0;  // failed sends and TCP connects meanwhile
+	double silent_s = 0;             // how long nothing got through
+	std::uint64_t written_bytes = 0; // log (or stdio) and file bytes meanwhile
+	std::uint64_t socket_errors = 0; // failed sends and TCP connects meanwhile
+	std::uint64_t sent_bytes = 0;    // send calls meanwhile: > 0 means sent, never acknowledged
+	std::uint64_t retransmits = 0;   // TCP segments retransmitted meanwhile
 };
 
 // What the rule reads from a cgroup's since-start window, each cumulative.
 struct SilenceInputs {
-	std::uint64_t socket_bytes = 0;
+	// Bytes that got through: TCP bytes acknowledged (where the delivery
+	// probe runs), plus the send bytes of every other socket. Without the
+	// delivery probe, every socket's send bytes.
+	std::uint64_t delivered_bytes = 0;
+	std::uint64_t sent_bytes = 0; // every socket's send bytes
 	// What reached the container's log, plus file writes. Log pipes are
 	// never files, so nothing is counted twice. Where the log pipes are not
 	// known, the stdio calls stand in for the log, but only as far as the
@@ -32,9 +41,11 @@ struct SilenceInputs {
 	// probe's count): a router whose every connect is refused never gets
 	// as far as a send.
 	std::uint64_t socket_errors = 0;
+	std::uint64_t retransmits = 0;
 };
 
-SilenceInputs silence_inputs(const Window &since_start, bool log_known);
+// @acks_known: the delivery probe runs, so window.delivery has TCP acks.
+SilenceInputs silence_inputs(const Window &since_start, bool log_known, bool acks_known);
 
 class SilenceDetector {
 public:
@@ -44,24 +55,16 @@ public:
 
 	// The cgroup's cumulative counters at `now`. Returns an alert once per
 	// silent stretch, when it has lasted the window with writes in it.
-	std::optional<SilenceAlert> update(std::uint64_t cgroup_id, Clock::time_point now,
-					   std::uint64_t socket_bytes, std::uint64_t written_bytes,
-					   std::uint64_t socket_errors);
-	std::optional<SilenceAlert> update(std::uint64_t cgroup_id, Clock::time_point now, const SilenceInputs &in)
-	{
-		return update(cgroup_id, now, in.socket_bytes, in.written_bytes, in.socket_errors);
-	}
+	std::optional<SilenceAlert> update(std::uint64_t cgroup_id, Clock::time_point now, const SilenceInputs &in);
 	// Seconds the cgroup has been silent at `now`, when its current silent
 	// stretch has been alerted and lasts still (as of the last update);
-	// nothing otherwise. Reports carry it until bytes go out again.
+	// nothing otherwise. Reports carry it until bytes get through again.
 	std::optional<double> silent_for(std::uint64_t cgroup_id, Clock::time_point now) const;
 
 private:
 	struct State {
-		std::uint64_t socket_bytes = 0;
-		Clock::time_point silent_since;     // last time socket bytes moved
-		std::uint64_t written_at_start = 0; // written bytes then
-		std::uint64_t errors_at_start = 0;
+		SilenceInputs at_start;         // the counters when the stretch began
+		Clock::time_point silent_since; // last time bytes got through
 		bool alerted = false;
 	};
 

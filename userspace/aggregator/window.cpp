@@ -3,25 +3,17 @@
 
 namespace bpfwatch {
 
-Counts &Counts::operator+=(const Counts &o)
-{
-	bytes += o.bytes;
-	calls += o.calls;
-	errors += o.errors;
-	return *this;
-}
-
-Counts Counts::operator-(const Counts &o) const
-{
-	return {bytes - o.bytes, calls - o.calls, errors - o.errors};
-}
-
 Counts Window::total() const
 {
 	Counts sum;
 	for (const Counts &c : by_kind)
 		sum += c;
 	return sum;
+}
+
+bool Window::active() const
+{
+	return records || total().any() || !delivery.empty();
 }
 
 } // namespace bpfwatch

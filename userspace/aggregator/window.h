@@ -8,37 +8,27 @@
 #include <cstdint>
 #include <map>
 
-#include "aggregator/destination.h"
 #include "aggregator/histogram.h"
-#include "probe/abi.h"
+#include "net/endpoint.h"
 #include "probe/delivery.h"
+#include "probe/record.h"
 
 namespace bpfwatch {
 
-struct Counts {
-	std::uint64_t bytes = 0;
-	std::uint64_t calls = 0;
-	std::uint64_t errors = 0;
-
-	Counts &operator+=(const Counts &o);
-	Counts operator-(const Counts &o) const;
-	bool operator==(const Counts &) const = default;
-};
-
 struct DestinationStats {
 	Counts counts;
-	std::map<int, std::uint64_t> errnos;  // errno -> calls
-	std::uint64_t last_success_ns = 0;    // CLOCK_MONOTONIC, when drained
+	std::map<int, std::uint64_t> errnos; // errno -> calls
+	std::uint64_t last_success_ns = 0;   // CLOCK_MONOTONIC, when drained
 	std::uint64_t last_error_ns = 0;
 };
 
 struct Window {
-	std::array<Counts, BW_KIND_MAX> by_kind{};
+	std::array<Counts, kFdKinds> by_kind{};
 	Counts stdio; // calls on fd 1 and 2 (also counted in their kind)
 	Counts log;   // calls to the runtime's log pipes (also in their kind)
 	std::uint64_t lost_events = 0;
 
-	std::map<Destination, DestinationStats> destinations;
+	std::map<Endpoint, DestinationStats> destinations;
 	std::uint64_t destinations_overflow = 0; // records past the table's bound
 	std::map<int, std::uint64_t> errnos;     // errno -> calls, every kind
 	Log2Histogram histogram;
@@ -48,8 +38,11 @@ struct Window {
 	// IP egress. Exact; empty when the probe is not running.
 	PeerMap delivery;
 
+	const Counts &kind(FdKind k) const { return by_kind[index_of(k)]; }
 	Counts total() const;
 	bool detail_complete() const { return lost_events == 0; }
+	// Anything at all: a call, a record, a delivery number.
+	bool active() const;
 };
 
 } // namespace bpfwatch

@@ -5,8 +5,8 @@
 
 #include <iostream>
 
-#include "aggregator/locality.h"
 #include "cli/duration.h"
+#include "net/ip.h"
 #include "util/error.h"
 
 namespace bpfwatch {
@@ -38,108 +38,109 @@ constexpr const char *kFooter =
 	"Exit status: 0 ok, 2 error (bad input, missing privilege, setup),\n"
 	"3 every watched container exited.";
 
-// The options that say what to watch, shared by the watch and check commands.
-struct TargetFlags {
-	CLI::Option *runtime, *docker_socket, *podman_socket;
+constexpr const char *kCheckDescription =
+	"Did the container's data get out? Watches for --window and exits 0 when\n"
+	"at least --min-bytes were sent to a remote peer (one whose bytes leave\n"
+	"the host: not loopback, this host's own addresses or its container\n"
+	"networks) and left the host as IP packets, and, for TCP, were\n"
+	"acknowledged by the peer (--no-require-ack drops that); UDP can only be\n"
+	"seen leaving, and its verdict says unconfirmed. Exits 1 when not\n"
+	"(not_delivered, or silent: no socket activity at all), 2 on error.\n"
+	"Prints one line with the reason, or one JSON object.";
+
+// What every command takes to name its targets and place their peers.
+struct TargetForm {
+	std::vector<std::string> remote_nets, local_nets;
+	CLI::Option *runtime = nullptr, *docker_socket = nullptr, *podman_socket = nullptr;
 };
 
-TargetFlags add_target_options(CLI::App &app, WatchOptions &w, const char *verb)
+void add_target_options(CLI::App &app, ResolveOptions &t, TargetForm &f, const char *verb)
 {
-	app.add_option("-c,--container", w.containers,
+	app.add_option("-c,--container", t.containers,
 		       std::string("Container to ") + verb +
 			       ": name, full ID or unique ID prefix (repeatable); "
 			       "resolved through the container runtime (see --runtime)")
 		->type_name("NAME")
 		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-	app.add_option("--cgroup", w.cgroups,
+	app.add_option("--cgroup", t.cgroups,
 		       std::string("cgroup v2 directory to ") + verb +
 			       ", relative to the cgroup2 mount (/docker/<id>) or absolute (repeatable)")
 		->type_name("PATH")
 		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-	app.add_option("-p,--pid", w.pids, std::string("The cgroup of this process (repeatable)"))
+	app.add_option("-p,--pid", t.pids, "The cgroup of this process (repeatable)")
 		->type_name("PID")
 		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-	app.add_option("--remote-net", w.remote_nets,
+	app.add_option("--remote-net", f.remote_nets,
 		       "Place peers in this network (CIDR) as remote, bytes to them as leaving the "
 		       "host, whatever the routes say (repeatable)")
 		->type_name("CIDR")
 		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-	app.add_option("--local-net", w.local_nets,
+	app.add_option("--local-net", f.local_nets,
 		       "Place peers in this network (CIDR) as a container network on this host "
 		       "(repeatable)")
 		->type_name("CIDR")
 		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-	TargetFlags f;
-	f.runtime = app.add_option("--runtime", w.runtime,
+	f.runtime = app.add_option("--runtime", t.runtime,
 				   "Who resolves --container names and names containers: auto asks "
 				   "Docker's socket, then Podman's socket (else the podman CLI), each "
 				   "that is present; docker or podman asks only that one")
 			    ->check(CLI::IsMember({"auto", "docker", "podman"}));
-	f.docker_socket = app.add_option("--docker-socket", w.docker_socket,
+	f.docker_socket = app.add_option("--docker-socket", t.docker_socket,
 					 "Docker Engine API socket (given alone: --runtime docker)")
 				  ->type_name("PATH");
-	f.podman_socket = app.add_option("--podman-socket", w.podman_socket,
+	f.podman_socket = app.add_option("--podman-socket", t.podman_socket,
 					 "Podman's Docker-compatible API socket, served by `podman system "
 					 "service`; without it the podman CLI is asked (given alone: "
 					 "--runtime podman)")
 				  ->type_name("PATH");
-	return f;
 }
 
-// After parsing: what the target options imply.
-void finish_target_options(const TargetFlags &f, WatchOptions &w)
+LocalityOverrides finish_target_options(const TargetForm &f, ResolveOptions &t)
 {
 	// Naming one runtime's socket says which runtime to ask.
 	if (f.runtime->count() == 0 && f.docker_socket->count() != f.podman_socket->count())
-		w.runtime = f.docker_socket->count() ? "docker" : "podman";
-	for (pid_t pid : w.pids)
+		t.runtime = f.docker_socket->count() ? "docker" : "podman";
+	for (pid_t pid : t.pids)
 		if (pid <= 0)
 			throw Error("--pid " + std::to_string(pid) + ": not a process id");
-	for (const auto *nets : {&w.remote_nets, &w.local_nets})
-		for (const std::string &net : *nets)
-			if (!IpPrefix::parse(net))
+	LocalityOverrides places;
+	auto parse_nets = [](const std::vector<std::string> &nets, std::vector<IpPrefix> &out) {
+		for (const std::string &net : nets) {
+			auto p = IpPrefix::parse(net);
+			if (!p)
 				throw Error("'" + net + "' is not a network (examples: 198.51.100.0/24, 2001:db8::/32)");
+			out.push_back(*p);
+		}
+	};
+	parse_nets(f.remote_nets, places.remote);
+	parse_nets(f.local_nets, places.local_container);
+	return places;
 }
 
-constexpr const char *kCheckDescription =
-	"Did the container's data leave the host? Watches for --window and exits\n"
-	"0 when at least --min-bytes were sent to a remote peer (one whose bytes\n"
-	"leave the host: not loopback, this host's own addresses or its container\n"
-	"networks, whether routed through a gateway or on a NIC's own subnet) and\n"
-	"left the host as IP packets, and, with --require-ack, were acknowledged\n"
-	"by the peer; 1 when not (not_delivered, or silent: no socket activity at\n"
-	"all); 2 on error. Prints one line with the reason, or one JSON object.";
-
-} // namespace
-
-Command parse_command_line(int argc, char **argv)
-{
-	Command cmd;
-	WatchOptions &w = cmd.watch;
-	CheckOptions &c = cmd.check;
+// The watch command's settings as typed, before they are checked.
+struct WatchForm {
+	WatchOptions opt;
+	TargetForm targets;
 	std::string duration, interval = "5s", output = "table", alert_silence;
-	std::string check_output = "text", window = "30s";
+	CLI::Option *interval_opt = nullptr;
+};
 
-	CLI::App app(kDescription, "bpfwatch");
-	app.footer(kFooter);
-	app.set_version_flag("--version", BPFWATCH_VERSION);
-	// A setting given twice takes the last, as in most tools: wrappers
-	// (scripts/run --demo) put defaults first and the user's after.
-	app.option_defaults()->always_capture_default()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-	app.require_subcommand(0, 1);
-
-	TargetFlags watch_flags = add_target_options(app, w, "watch");
-	app.add_option("-d,--duration", duration, "Stop after this long (500ms, 30s, 5m); default: until Ctrl-C")
+void add_watch_options(CLI::App &app, WatchForm &f)
+{
+	WatchOptions &w = f.opt;
+	add_target_options(app, w.targets, f.targets, "watch");
+	app.add_option("-d,--duration", f.duration, "Stop after this long (500ms, 30s, 5m); default: until Ctrl-C")
 		->type_name("TIME");
-	auto *interval_opt = app.add_option("-i,--interval", interval,
-					    "Print a report this often; 0 prints only the final summary "
-					    "(default with --events)")
-				     ->type_name("TIME");
-	app.add_option("-o,--output", output, "Output format")->check(CLI::IsMember({"table", "json"}));
-	app.add_option("--alert-silence", alert_silence,
-		       "Alert when a container sends no socket byte for this long while it keeps "
-		       "writing to its log or files (the silent log router); reports then mark it "
-		       "SILENT until bytes go out again")
+	f.interval_opt = app.add_option("-i,--interval", f.interval,
+					"Print a report this often; 0 prints only the final summary "
+					"(default with --events)")
+				 ->type_name("TIME");
+	app.add_option("-o,--output", f.output, "Output format")->check(CLI::IsMember({"table", "json"}));
+	app.add_option("--alert-silence", f.alert_silence,
+		       "Alert when nothing a container sends gets through for this long (nothing "
+		       "sent, or for TCP nothing acknowledged) while it keeps writing to its log or "
+		       "files (the silent log router); reports then mark it SILENT until bytes get "
+		       "through again")
 		->type_name("TIME");
 	app.add_flag("-e,--events", w.events, "Print every counted call as it arrives, like a trace tool");
 	app.add_flag("-H,--histogram", w.histogram, "Show the log2 histogram of bytes per call");
@@ -147,60 +148,115 @@ Command parse_command_line(int argc, char **argv)
 		     "Leave out what the network did with the bytes (TCP acknowledgements, "
 		     "retransmits, connect failures, bytes that left the host): no per-packet probes");
 	app.add_option("--top", w.top, "Destinations shown per container in the table")->check(CLI::PositiveNumber);
-	app.add_flag("-v,--verbose", w.verbosity, "More logging (repeat for libbpf's debug log)");
+}
 
-	CLI::App *check = app.add_subcommand("check", kCheckDescription);
-	check->option_defaults()->always_capture_default()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-	check->footer("Examples:\n"
-		      "  bpfwatch check --container log-router --to 198.51.100.7:514 --window 30s\n"
-		      "  bpfwatch check -c log-router --require-ack --output json\n"
-		      "Exit status: 0 delivered, 1 not delivered or silent, 2 error.");
-	TargetFlags check_flags = add_target_options(*check, c.watch, "check");
-	check->add_option("--to", c.to, "Only this peer counts: HOST or HOST:PORT ([V6]:PORT), an IP address")
+WatchOptions finish_watch(WatchForm &f)
+{
+	WatchOptions &w = f.opt;
+	w.places = finish_target_options(f.targets, w.targets);
+	w.json = f.output == "json";
+	if (!f.duration.empty())
+		w.duration = parse_duration(f.duration);
+	if (!f.alert_silence.empty())
+		w.alert_silence = parse_duration(f.alert_silence);
+	w.interval = parse_duration(f.interval);
+	// A trace reads best without reports in between, unless asked.
+	if (w.events && f.interval_opt->count() == 0)
+		w.interval = std::chrono::milliseconds(0);
+	return w;
+}
+
+struct CheckForm {
+	CheckOptions opt;
+	TargetForm targets;
+	std::string output = "text", window = "30s";
+	bool no_require_ack = false;
+	bool require_ack_given = false; // the default anyway
+};
+
+void add_check_options(CLI::App &app, CheckForm &f)
+{
+	CheckOptions &c = f.opt;
+	app.footer("Examples:\n"
+		   "  bpfwatch check --container log-router --to 198.51.100.7:514 --window 30s\n"
+		   "  bpfwatch check -c log-router --output json\n"
+		   "Exit status: 0 delivered, 1 not delivered or silent, 2 error.");
+	add_target_options(app, c.targets, f.targets, "check");
+	app.add_option("--to", c.to, "Only this peer counts: HOST or HOST:PORT ([V6]:PORT), an IP address")
 		->type_name("HOST[:PORT]");
-	check->add_option("-w,--window", window, "How long to watch (500ms, 30s, 5m)")->type_name("TIME");
-	check->add_option("--min-bytes", c.min_bytes, "Bytes that must have left the host (and been acknowledged)")
+	app.add_option("-w,--window", f.window, "How long to watch (500ms, 30s, 5m)")->type_name("TIME");
+	app.add_option("--min-bytes", c.min_bytes, "Bytes that must have left the host (and been acknowledged)")
 		->check(CLI::PositiveNumber);
-	check->add_flag("--require-ack", c.require_ack,
-			"Also require the bytes to be acknowledged by the peer (TCP)");
-	check->add_option("-o,--output", check_output, "Output format")->check(CLI::IsMember({"text", "json"}));
-	check->add_flag("-v,--verbose", c.watch.verbosity, "More logging (repeat for libbpf's debug log)");
+	app.add_flag("--no-require-ack", f.no_require_ack,
+		     "Count TCP bytes that left the host as delivered even when the peer did not "
+		     "acknowledge them (the verdict then says unconfirmed)");
+	// The default since acknowledgements are required; kept so that
+	// scripts written for earlier versions still run.
+	app.add_flag("--require-ack", f.require_ack_given, "Require TCP acknowledgements (the default)")->group("");
+	app.add_option("-o,--output", f.output, "Output format")->check(CLI::IsMember({"text", "json"}));
+}
+
+CheckOptions finish_check(CheckForm &f)
+{
+	CheckOptions &c = f.opt;
+	c.places = finish_target_options(f.targets, c.targets);
+	c.json = f.output == "json";
+	c.window = parse_duration(f.window);
+	if (f.no_require_ack && f.require_ack_given)
+		throw Error("--require-ack and --no-require-ack contradict each other");
+	c.require_ack = !f.no_require_ack;
+	if (c.targets.containers.size() + c.targets.cgroups.size() + c.targets.pids.size() != 1)
+		throw Error("check takes exactly one --container, --cgroup or --pid");
+	return c;
+}
+
+void set_defaults(CLI::App &app)
+{
+	// A setting given twice takes the last, as in most tools: wrappers
+	// (scripts/run --demo) put defaults first and the user's after.
+	app.option_defaults()->always_capture_default()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
+} // namespace
+
+CommandLine parse_command_line(int argc, char **argv)
+{
+	CommandLine cl;
+	CLI::App app(kDescription, "bpfwatch");
+	app.footer(kFooter);
+	app.set_version_flag("--version", BPFWATCH_VERSION);
+	set_defaults(app);
+	app.require_subcommand(0, 1);
+	app.add_flag("-v,--verbose", cl.verbosity, "More logging (repeat for libbpf's debug log)");
+	WatchForm watch;
+	add_watch_options(app, watch);
+
+	CLI::App *check_app = app.add_subcommand("check", kCheckDescription);
+	set_defaults(*check_app);
+	check_app->add_flag("-v,--verbose", cl.verbosity, "More logging (repeat for libbpf's debug log)");
+	CheckForm check;
+	add_check_options(*check_app, check);
 
 	try {
 		app.parse(argc, argv);
-		if (check->parsed()) {
-			cmd.name = Command::Name::Check;
-			finish_target_options(check_flags, c.watch);
-			c.watch.json = check_output == "json";
-			c.window = parse_duration(window);
-			if (c.watch.containers.size() + c.watch.cgroups.size() + c.watch.pids.size() != 1)
-				throw Error("check takes exactly one --container, --cgroup or --pid");
-			return cmd;
-		}
-		finish_target_options(watch_flags, w);
-		w.json = output == "json";
-		if (!duration.empty())
-			w.duration = parse_duration(duration);
-		if (!alert_silence.empty())
-			w.alert_silence = parse_duration(alert_silence);
-		w.interval = parse_duration(interval);
-		// A trace reads best without reports in between, unless asked.
-		if (w.events && interval_opt->count() == 0)
-			w.interval = std::chrono::milliseconds(0);
+		if (check_app->parsed())
+			cl.command = finish_check(check);
+		else
+			cl.command = finish_watch(watch);
 	} catch (const CLI::CallForHelp &) {
-		std::cout << (check->parsed() ? check->help() : app.help());
-		return {Command::Name::Exit, kExitOk, {}, {}};
+		std::cout << (check_app->parsed() ? check_app->help() : app.help());
+		cl.command = ExitNow{kExitOk};
 	} catch (const CLI::CallForVersion &) {
 		std::cout << "bpfwatch " << BPFWATCH_VERSION << "\n";
-		return {Command::Name::Exit, kExitOk, {}, {}};
+		cl.command = ExitNow{kExitOk};
 	} catch (const CLI::ParseError &e) {
 		std::cerr << "bpfwatch: " << e.what() << " (see bpfwatch --help)\n";
-		return {Command::Name::Exit, kExitError, {}, {}};
+		cl.command = ExitNow{kExitError};
 	} catch (const Error &e) {
 		std::cerr << "bpfwatch: " << e.what() << "\n";
-		return {Command::Name::Exit, kExitError, {}, {}};
+		cl.command = ExitNow{kExitError};
 	}
-	return cmd;
+	return cl;
 }
 
 } // namespace bpfwatch

@@ -7,16 +7,16 @@
 
 namespace bpfwatch {
 
-std::string event_comm(const bw_event &event)
+std::string record_comm(const Record &record)
 {
-	return printable(std::string_view(event.comm, strnlen(event.comm, BW_COMM_LEN)));
+	return printable(std::string_view(record.comm.data(), strnlen(record.comm.data(), record.comm.size())));
 }
 
-std::optional<Destination> event_destination(const bw_event &event)
+std::optional<Endpoint> record_destination(const Record &record)
 {
-	if (event.kind != BW_KIND_SOCKET || event.dest.family == 0)
+	if (record.kind != FdKind::socket || record.endpoint.family == 0)
 		return std::nullopt;
-	return Destination::from(event.dest);
+	return record.endpoint;
 }
 
 } // namespace bpfwatch

@@ -3,7 +3,6 @@
 
 #include <array>
 #include <cmath>
-#include <cstring>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -26,38 +25,21 @@ std::string format_bytes(std::uint64_t bytes)
 	return fmt::format("{:.1f} {}", v, units[u]);
 }
 
-std::string errno_name(int err)
+std::string syscall_name(Syscall syscall)
 {
-	if (err < 0)
-		err = -err;
-	// strerrorname_np (glibc 2.32) returns NULL for unknown values and a
-	// digit string for 0, neither of which is an errno name.
-	const char *name = strerrorname_np(err);
-	if (name && name[0] == 'E')
-		return name;
-	return fmt::format("errno {}", err);
-}
-
-std::string syscall_name(unsigned syscall)
-{
-	static constexpr std::array<std::string_view, BW_SYS_MAX> names = {
+	static constexpr std::array<std::string_view, kSyscalls> names = {
 		"write",   "writev", "pwrite64", "pwritev",   "pwritev2",
 		"sendto",  "sendmsg", "sendmmsg", "sendfile64",
 	};
-	static_assert(BW_SYS_WRITE == 0 && BW_SYS_SENDFILE64 == 8, "names follow enum bw_syscall");
-	if (syscall < names.size())
-		return std::string(names[syscall]);
-	return fmt::format("syscall {}", syscall);
+	auto i = static_cast<std::size_t>(syscall);
+	return i < names.size() ? std::string(names[i]) : fmt::format("syscall {}", i);
 }
 
-std::string kind_name(unsigned kind)
+std::string kind_name(FdKind kind)
 {
-	static constexpr std::array<std::string_view, BW_KIND_MAX> names = {"pipe", "file", "socket",
-									    "tty", "other"};
-	static_assert(BW_KIND_PIPE == 0 && BW_KIND_OTHER == 4, "names follow enum bw_kind");
-	if (kind < names.size())
-		return std::string(names[kind]);
-	return fmt::format("kind {}", kind);
+	static constexpr std::array<std::string_view, kFdKinds> names = {"pipe", "file", "socket", "tty", "other"};
+	auto i = index_of(kind);
+	return i < names.size() ? std::string(names[i]) : fmt::format("kind {}", i);
 }
 
 std::string format_duration(double seconds)
@@ -72,11 +54,6 @@ std::string format_duration(double seconds)
 	if (h == 0)
 		return fmt::format("{}m{:02}s", m, s);
 	return fmt::format("{}h{:02}m{:02}s", h, m, s);
-}
-
-std::string connect_error_name(int err)
-{
-	return err ? errno_name(err) : "abandoned";
 }
 
 } // namespace bpfwatch

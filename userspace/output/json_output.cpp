@@ -9,12 +9,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aggregator/delivery_delta.h"
-#include "output/delivery_rows.h"
+#include "aggregator/delivery_view.h"
+#include "aggregator/ranking.h"
 #include "output/event_fields.h"
 #include "output/format.h"
-#include "output/ranking.h"
-#include "output/report.h"
+#include "output/output.h"
 #include "output/text.h"
 #include "output/warnings.h"
 
@@ -37,13 +36,15 @@ json errnos(const std::map<int, std::uint64_t> &by_errno, std::string (*name)(in
 }
 
 // The fields that name a peer, shared by destinations and events. A unix
-// peer's "address" is its path; it has no port.
-json peer(const Destination &d)
+// peer's "address" is its path; it has no port. "endpoint" is the one
+// spelling the table uses too.
+json peer(const Endpoint &d)
 {
 	return {{"proto", d.proto_name()},
 		{"family", d.family_name()},
 		{"address", d.address()},
-		{"port", d.family == AF_UNIX ? 0 : d.port}};
+		{"port", d.family == AF_UNIX ? 0 : d.port},
+		{"endpoint", d.to_string()}};
 }
 
 json delivery(const PeerDelivery &d, std::uint64_t now_ns)
@@ -73,7 +74,7 @@ json delivery(const PeerDelivery &d, std::uint64_t now_ns)
 }
 
 // Where a peer is and what the network did with its bytes, when known.
-void add_delivery(json &j, const TargetReport &tr, const Peer &p, const PeerDelivery *d, std::uint64_t now_ns)
+void add_delivery(json &j, const TargetReport &tr, const Endpoint &p, const PeerDelivery *d, std::uint64_t now_ns)
 {
 	if (auto where = locality_of(tr, p))
 		j["locality"] = to_string(*where);
@@ -94,17 +95,16 @@ json destinations(const TargetReport &tr, const Report &report)
 			d["last_send_age_s"] = std::round(*age * 1000) / 1000;
 		if (auto age = age_s(stats->last_error_ns, report.now_ns))
 			d["last_error_age_s"] = std::round(*age * 1000) / 1000;
-		if (dest->family == AF_INET || dest->family == AF_INET6) {
-			Peer p = peer_of(*dest);
-			auto it = tr.window.delivery.find(p);
-			add_delivery(d, tr, p, it == tr.window.delivery.end() ? nullptr : &it->second,
+		if (dest->is_ip()) {
+			auto it = tr.window.delivery.find(*dest);
+			add_delivery(d, tr, *dest, it == tr.window.delivery.end() ? nullptr : &it->second,
 				     report.now_ns);
 		}
 		out.push_back(std::move(d));
 	}
 	// Peers no send reached, e.g. every connect refused.
 	for (const PeerRow &row : delivery_only_rows(tr)) {
-		json d = peer(destination_of(row.peer));
+		json d = peer(row.peer);
 		d.update(counts(Counts{}));
 		d["errnos"] = json::object();
 		add_delivery(d, tr, row.peer, row.delivery, report.now_ns);
@@ -137,8 +137,8 @@ json target_report(const TargetReport &tr, const Report &report)
 	const Target &t = tr.target;
 	const Window &w = tr.window;
 	json by_kind = json::object();
-	for (unsigned k = 0; k < BW_KIND_MAX; k++)
-		by_kind[kind_name(k)] = counts(w.by_kind[k]);
+	for (FdKind k : kAllFdKinds)
+		by_kind[kind_name(k)] = counts(w.kind(k));
 
 	json j = {
 		{"type", report.kind == Report::Kind::Summary ? "summary" : "interval"},
@@ -189,7 +189,7 @@ public:
 			line(target_report(tr, report));
 	}
 
-	void event(const bw_event &event, const Target &target) override
+	void record(const Record &event, const Target &target) override
 	{
 		json j = {
 			{"type", "event"},
@@ -198,7 +198,7 @@ public:
 			{"cgroup_id", event.cgroup_id},
 			{"pid", event.pid},
 			{"tid", event.tid},
-			{"comm", event_comm(event)},
+			{"comm", record_comm(event)},
 			{"syscall", syscall_name(event.syscall)},
 			{"kind", kind_name(event.kind)},
 			{"fd", event.fd},
@@ -207,7 +207,7 @@ public:
 			j["bytes"] = event.ret;
 		else
 			j["errno"] = errno_name(static_cast<int>(-event.ret));
-		if (auto dest = event_destination(event))
+		if (auto dest = record_destination(event))
 			j["destination"] = peer(*dest);
 		line(j, false);
 	}
@@ -225,7 +225,10 @@ public:
 		      {"cgroup_id", a.cgroup_id},
 		      {"silent_s", std::round(a.silent_s * 1000) / 1000},
 		      {"written_bytes", a.written_bytes},
-		      {"socket_errors", a.socket_errors}});
+		      {"socket_errors", a.socket_errors},
+		      // Sent meanwhile, never acknowledged: the peer does not answer.
+		      {"unacked_sent_bytes", a.sent_bytes},
+		      {"retransmits", a.retransmits}});
 	}
 
 	void flush() override { out_.flush(); }
@@ -245,7 +248,7 @@ private:
 
 } // namespace
 
-std::unique_ptr<Output> make_json_output(std::ostream &out, const OutputOptions & /*options*/)
+std::unique_ptr<Output> make_json_output(std::ostream &out)
 {
 	return std::make_unique<JsonOutput>(out);
 }

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "output/table_block.h"
 
-#include "output/delivery_rows.h"
-
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -10,9 +8,10 @@
 
 #include <fmt/format.h>
 
+#include "aggregator/delivery_view.h"
+#include "aggregator/ranking.h"
 #include "output/format.h"
 #include "output/histogram_text.h"
-#include "output/ranking.h"
 #include "output/text.h"
 
 namespace bpfwatch {
@@ -70,18 +69,16 @@ std::string kind_row(std::string_view label, const Counts &c)
 Lines kinds(const Window &w, bool log_known)
 {
 	Lines out;
-	for (unsigned k = 0; k < BW_KIND_MAX; k++) {
-		const Counts &c = w.by_kind[k];
-		if (c.calls || c.errors || c.bytes)
-			out.push_back(kind_row(kind_name(k), c));
-	}
+	for (FdKind k : kAllFdKinds)
+		if (w.kind(k).any())
+			out.push_back(kind_row(kind_name(k), w.kind(k)));
 	if (out.empty())
 		return {"  no writes or sends"};
 	out.insert(out.begin(), fmt::format("  {:<6}{:>11}{:>11}{:>8}", "kind", "bytes", "calls", "errors"));
 	out.push_back(kind_row("total", w.total()));
 	// Calls already in the kinds above, seen another way, so after the
 	// total: on fd 1 and 2 of any process, and into the container's log.
-	if (w.stdio.calls || w.stdio.errors || w.stdio.bytes)
+	if (w.stdio.any())
 		out.push_back(kind_row("stdio", w.stdio) + "  (fd 1 and 2)");
 	if (log_known)
 		out.push_back(kind_row("log", w.log) + "  (what the runtime logs)");
@@ -104,7 +101,7 @@ std::string errno_brief(const DestinationStats &s)
 // A destination's name in `width` columns. A long IPv6 peer gives way in
 // its address, never its port: "udp [2001:db8:1111:…]:65535" says which
 // service; the other long names (AF_UNIX paths) are cut at the end.
-std::string fit_destination(const Destination &d, std::size_t width)
+std::string fit_destination(const Endpoint &d, std::size_t width)
 {
 	std::string name = printable(d.to_string());
 	if (display_width(name) <= width || d.family != AF_INET6 || !d.connected())
@@ -192,7 +189,7 @@ Lines delivery(const TargetReport &tr, const Report &report)
 		const PeerDelivery &d = *row.delivery;
 		bool remote = row.locality == Locality::remote;
 		out.push_back(fmt::format("  {:<22}{:<10}{:>9}{:>9}{:>8}{:>10}{:>9}",
-					  truncate_end(printable(row.peer.to_string()), 21), where(row.locality),
+					  fit_destination(row.peer, 21), where(row.locality),
 					  format_bytes(d.tcp.bytes_acked), format_bytes(d.tcp.unacked),
 					  d.tcp.retrans_segs, remote ? format_bytes(d.egress.bytes) : "-",
 					  age_text(age_s(d.tcp.last_ack_ns, report.now_ns))));

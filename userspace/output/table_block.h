@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "output/report.h"
+#include "aggregator/report.h"
+#include "output/output.h"
 
 namespace bpfwatch {
 

@@ -8,7 +8,7 @@
 
 #include "output/event_fields.h"
 #include "output/format.h"
-#include "output/report.h"
+#include "output/output.h"
 #include "output/table_block.h"
 #include "output/text.h"
 #include "output/warnings.h"
@@ -22,7 +22,7 @@ namespace {
 constexpr std::size_t kTimeWidth = 8;
 constexpr std::size_t kContainerWidth = 10;
 constexpr std::size_t kPidWidth = 7;
-constexpr std::size_t kCommWidth = BW_COMM_LEN - 1;
+constexpr std::size_t kCommWidth = 15; // TASK_COMM_LEN - 1
 constexpr std::size_t kSyscallWidth = 10; // "sendfile64"
 constexpr std::size_t kKindWidth = 6;     // "socket"
 constexpr std::size_t kBytesWidth = 6;
@@ -60,7 +60,7 @@ public:
 		out_.flush();
 	}
 
-	void event(const bw_event &event, const Target &target) override
+	void record(const Record &event, const Target &target) override
 	{
 		if (!header_printed_) {
 			out_ << event_row("TIME(s)", "CONTAINER", "PID", "COMM", "SYSCALL", "KIND", "BYTES",
@@ -78,9 +78,9 @@ public:
 		}
 		std::string bytes = event.ret >= 0 ? fmt::format("{}", event.ret)
 						   : "-" + errno_name(static_cast<int>(-event.ret));
-		auto dest = event_destination(event);
+		auto dest = record_destination(event);
 		out_ << event_row(time, fit_name(printable(target.name), kContainerWidth),
-				  fmt::format("{}", event.pid), event_comm(event), syscall_name(event.syscall),
+				  fmt::format("{}", event.pid), record_comm(event), syscall_name(event.syscall),
 				  kind_name(event.kind), bytes, dest ? printable(dest->to_string()) : "")
 		     << '\n';
 	}
@@ -89,13 +89,20 @@ public:
 
 	void alert(const SilenceAlert &a, const Target &target) override
 	{
-		std::string errors =
-			a.socket_errors ? fmt::format(", {} failed sends or connects", a.socket_errors) : "";
-		print_lines(wrap(fmt::format("ALERT: {}: no socket bytes sent for {} while it wrote {} to "
-					     "its log and files{}",
-					     printable(target.name), format_duration(a.silent_s),
-					     format_bytes(a.written_bytes), errors),
-				 kTableWidth, "", "  "));
+		std::string text;
+		if (a.sent_bytes) // sending, but the peer takes nothing: a dark log host
+			text = fmt::format("ALERT: {}: nothing acknowledged for {} while it wrote {} to its log and "
+					   "files; sent {}, 0 B acknowledged, {} retransmits: the peer does not answer",
+					   printable(target.name), format_duration(a.silent_s),
+					   format_bytes(a.written_bytes), format_bytes(a.sent_bytes), a.retransmits);
+		else
+			text = fmt::format("ALERT: {}: no socket bytes sent for {} while it wrote {} to its log and "
+					   "files{}",
+					   printable(target.name), format_duration(a.silent_s),
+					   format_bytes(a.written_bytes),
+					   a.socket_errors ? fmt::format(", {} failed sends or connects", a.socket_errors)
+							   : "");
+		print_lines(wrap(text, kTableWidth, "", "  "));
 		out_.flush();
 	}
 

@@ -19,6 +19,7 @@ std::vector<Warning> report_warnings(const Report &report)
 		add("peers_full", d->peers_full, "TCP events not counted: peer map full");
 		add("errors_full", d->errors_full, "errnos not counted: error map full");
 		add("egress_full", d->egress_full, "packets not counted: egress map full");
+		add("stale_sockets", d->stale, "tracked TCP sockets closed unseen: their last numbers are missing");
 	}
 	return out;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // bpf/bpfwatch.h for C++: the one ABI header, with its layout pinned so an
-// edit on one side cannot silently skew the other.
+// edit on one side cannot silently skew the other. Included by probe/
+// only: the layers above get plain C++ types (record.h, delivery.h).
 #pragma once
 
 #include <linux/types.h>
@@ -9,22 +10,6 @@
 #include <cstdint>
 
 #include "bpfwatch.h"
-
-// A record as Probe hands it out: a bw_rec with its parts decoded. The
-// trace fields are zero unless the probe was loaded with trace on
-// (--events); dest is zero unless kind is BW_KIND_SOCKET.
-struct bw_event {
-	std::uint64_t ts_ns;     // CLOCK_MONOTONIC
-	std::uint64_t cgroup_id; // cgroup v2 id
-	std::int64_t ret;        // bytes (>= 0) or -errno
-	std::uint32_t pid;       // thread group id
-	std::uint32_t tid;
-	std::uint8_t syscall;    // enum bw_syscall
-	std::uint8_t kind;       // enum bw_kind
-	std::uint32_t fd;
-	char comm[BW_COMM_LEN];
-	bw_dest dest;
-};
 
 static_assert(sizeof(struct bw_counts) == 24);
 static_assert(sizeof(struct bw_totals) == 7 * 24 + 8);

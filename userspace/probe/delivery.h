@@ -1,34 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // What the delivery probe reports: per watched cgroup, per remote peer,
 // the TCP socket-level numbers and the IP-layer egress. Plain values, no
-// libbpf: the aggregator, `check` and the outputs use these.
+// libbpf and no kernel ABI: the model above uses these.
 #pragma once
 
-#include <array>
-#include <compare>
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <string>
 
-#include "probe/abi.h"
+#include "net/endpoint.h"
 
 namespace bpfwatch {
-
-// A remote endpoint as the kernel keys it (bw_peer). A v4-mapped IPv6 peer
-// is already an IPv4 one, so socket and packet numbers meet on one key.
-struct Peer {
-	std::uint16_t family = 0;             // AF_INET or AF_INET6
-	std::uint8_t proto = 0;               // IPPROTO_TCP, IPPROTO_UDP, ...
-	std::uint16_t port = 0;               // host byte order; 0 when none
-	std::array<std::uint8_t, 16> addr{};  // IPv4 in the first 4 bytes
-
-	static Peer from(const bw_peer &p);
-	std::string address() const;   // "198.51.100.7", "::1"
-	std::string to_string() const; // "198.51.100.7:514/tcp", "[::1]:53/udp"
-
-	auto operator<=>(const Peer &) const = default;
-};
 
 // TCP, counted from when bpfwatch first saw each socket (bpf/tcp_track.bpf.h).
 struct TcpDelivery {
@@ -79,15 +61,15 @@ struct DeliveryStats {
 	std::uint32_t tracked_sockets = 0;
 };
 
-using PeerMap = std::map<Peer, PeerDelivery>;
+// By remote endpoint (IP only; a v4-mapped peer is an IPv4 one), so a
+// peer's socket numbers and its packets meet on one key, and a record's
+// destination finds its delivery row.
+using PeerMap = std::map<Endpoint, PeerDelivery>;
 
 struct DeliverySnapshot {
 	std::uint64_t taken_ns = 0; // CLOCK_MONOTONIC, the clock of last_ack_ns
 	std::map<std::uint64_t, PeerMap> cgroups; // cgroup v2 id -> peers
 	DeliveryStats stats;
-
-	// Seconds from the newest ACK of new data to this snapshot, if any.
-	std::optional<double> last_ack_age_s(const TcpDelivery &tcp) const;
 };
 
 } // namespace bpfwatch

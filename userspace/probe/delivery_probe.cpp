@@ -5,7 +5,6 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <spdlog/spdlog.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -16,48 +15,14 @@
 
 #include "delivery.skel.h"
 #include "probe/egress_links.h"
-#include "probe/map_memory.h"
+#include "probe/abi.h"
+#include "probe/map_util.h"
+#include "probe/records.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 namespace bpfwatch {
 namespace {
-
-// Map keys are C structs: order them by their bytes.
-template <typename K>
-struct BytesLess {
-	bool operator()(const K &a, const K &b) const { return std::memcmp(&a, &b, sizeof(K)) < 0; }
-};
-
-template <typename K, typename V>
-using Dump = std::map<K, V, BytesLess<K>>;
-
-// Every entry of a hash map. Entries the kernel deletes meanwhile make
-// get_next_key start over, so the walk is bounded and deduplicated.
-template <typename K, typename V>
-Dump<K, V> dump(const bpf_map *map)
-{
-	Dump<K, V> out;
-	int fd = bpf_map__fd(map);
-	std::size_t bound = 2 * static_cast<std::size_t>(bpf_map__max_entries(map)) + 16;
-	K key{}, next{};
-	V value{};
-	const K *prev = nullptr;
-
-	while (bound-- && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &value) == 0)
-			out[key] = value;
-	}
-	return out;
-}
-
-std::uint64_t monotonic_ns()
-{
-	timespec ts{};
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
-}
 
 // Whether vmlinux BTF declares the raw tracepoint (its btf_trace_ typedef).
 bool kernel_has_raw_tracepoint(const std::string &name)
@@ -67,13 +32,26 @@ bool kernel_has_raw_tracepoint(const std::string &name)
 						 BTF_KIND_TYPEDEF) > 0;
 }
 
-std::string load_error(int err)
+constexpr const char *kPrivileges = "CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN, or CAP_SYS_ADMIN";
+
+std::uint64_t cgroup_of(const bw_peer_key &k)
 {
-	err = std::abs(err);
-	if (err == EPERM)
-		return errno_message("load the delivery BPF programs", err) +
-		       " (needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN, or CAP_SYS_ADMIN)";
-	return errno_message("load the delivery BPF programs", err) + " (run with -v for libbpf's log)";
+	return k.cgroup_id;
+}
+
+std::uint64_t cgroup_of(const bw_error_key &k)
+{
+	return k.key.cgroup_id;
+}
+
+// Deletes a cgroup's entries from a map keyed by (cgroup, ...).
+template <typename K>
+void delete_cgroup(const bpf_map *map, std::uint64_t cgroup_id)
+{
+	for_each_key<K>(map, [&](const K &k) {
+		if (cgroup_of(k) == cgroup_id)
+			bpf_map_delete_elem(bpf_map__fd(map), &k);
+	});
 }
 
 void add_tcp(TcpDelivery &t, const bw_tcp_peer &v)
@@ -94,19 +72,22 @@ void add_tcp(TcpDelivery &t, const bw_tcp_peer &v)
 
 } // namespace
 
-DeliveryProbe::DeliveryProbe(const DeliveryConfig &config) : skel_(nullptr, delivery_bpf::destroy)
+DeliveryProbe::DeliveryProbe(const DeliveryConfig &config)
+	: ncpus_(possible_cpus()), watch_all_(config.cgroup_ids.empty()), skel_(nullptr, delivery_bpf::destroy)
 {
 	skel_.reset(delivery_bpf::open());
 	if (!skel_)
 		throw Error(errno_message("open the delivery BPF object", errno));
 
-	auto *ro = skel_->rodata;
 	const auto &ids = config.cgroup_ids;
-	ro->filter_mode = ids.empty() ? BW_FILTER_ALL : ids.size() == 1 ? BW_FILTER_ONE : BW_FILTER_SET;
-	ro->filter_cgroup_id = ids.size() == 1 ? ids.front() : 0;
+	slot_capacity_ = watch_all_ ? 0 : std::max(config.slot_capacity, ids.size());
+	few_ = !watch_all_ && slot_capacity_ <= BW_FEW_SLOTS;
+	auto *ro = skel_->rodata;
+	ro->filter_mode = watch_all_ ? BW_FILTER_ALL : few_ ? BW_FILTER_FEW : BW_FILTER_MANY;
+	ro->filter_slots = slot_capacity_;
 
 	auto *maps = &skel_->maps;
-	int err = bpf_map__set_max_entries(maps->watched_cgroups, std::max<std::size_t>(1, ids.size()));
+	int err = bpf_map__set_max_entries(maps->watched_cgroups, std::max<std::size_t>(1, slot_capacity_));
 	if (!err)
 		err = bpf_map__set_max_entries(maps->tcp_socks, std::max(1u, config.max_sockets));
 	if (!err)
@@ -117,24 +98,19 @@ DeliveryProbe::DeliveryProbe(const DeliveryConfig &config) : skel_(nullptr, deli
 		err = bpf_map__set_max_entries(maps->egress, std::max(1u, config.max_egress));
 	if (err)
 		throw Error(errno_message("size the delivery BPF maps", err));
-	// Optional: without it a socket older than bpfwatch is based at its
-	// first ACK, and what it sent just before that is missed.
-	has_sendmsg_tp_ = kernel_has_raw_tracepoint("tcp_sendmsg_locked");
-	bpf_program__set_autoload(skel_->progs.bw_tcp_sendmsg, has_sendmsg_tp_);
+	// Optional (Linux 6.16+): without it a socket older than bpfwatch is
+	// based at its first ACK, and what it sent just before that is missed.
+	bpf_program__set_autoload(skel_->progs.bw_tcp_sendmsg, kernel_has_raw_tracepoint("tcp_sendmsg_locked"));
 	// Run on demand (the sampler) or linked per cgroup (egress).
 	bpf_program__set_autoattach(skel_->progs.bw_tcp_sample, false);
 	bpf_program__set_autoattach(skel_->progs.bw_egress, false);
 
 	err = delivery_bpf::load(skel_.get());
 	if (err)
-		throw Error(load_error(err));
+		throw Error(load_error("the delivery programs", err, kPrivileges));
 
-	if (ids.size() > 1) {
-		std::uint8_t one = 1;
-		for (std::uint64_t id : ids)
-			if (bpf_map_update_elem(bpf_map__fd(maps->watched_cgroups), &id, &one, BPF_ANY))
-				throw Error(errno_message("add cgroup to the delivery watch set", errno));
-	}
+	for (std::uint64_t id : ids)
+		add_target(id);
 	attach_tracepoints();
 	egress_ = std::make_unique<EgressLinks>(skel_->progs.bw_egress);
 	for (const EgressTarget &t : config.egress)
@@ -180,14 +156,40 @@ void DeliveryProbe::detach_egress(std::uint64_t cgroup_id)
 	egress_->detach(cgroup_id);
 }
 
-std::vector<std::uint64_t> DeliveryProbe::egress_cgroups() const
-{
-	return egress_->cgroups();
-}
-
 std::vector<std::string> DeliveryProbe::egress_linked_dirs() const
 {
 	return egress_->linked_dirs();
+}
+
+void DeliveryProbe::write_slot(std::size_t slot, std::uint64_t old_id, std::uint64_t cgroup_id)
+{
+	if (few_) {
+		__atomic_store_n(&skel_->bss->watched_ids[slot], cgroup_id, __ATOMIC_RELEASE);
+		return;
+	}
+	auto index = static_cast<std::uint32_t>(slot);
+	int fd = bpf_map__fd(skel_->maps.watched_cgroups);
+	if (bpf_map_update_elem(fd, &cgroup_id, &index, BPF_ANY))
+		throw Error(errno_message("add a cgroup to the delivery watch set", errno));
+	if (old_id && old_id != cgroup_id)
+		bpf_map_delete_elem(fd, &old_id);
+}
+
+void DeliveryProbe::retarget(std::size_t slot, std::uint64_t cgroup_id)
+{
+	if (slot >= slot_ids_.size())
+		throw Error("retarget: no delivery slot " + std::to_string(slot));
+	write_slot(slot, slot_ids_[slot], cgroup_id);
+	slot_ids_[slot] = cgroup_id;
+}
+
+std::size_t DeliveryProbe::add_target(std::uint64_t cgroup_id)
+{
+	if (watch_all_ || slot_ids_.size() >= slot_capacity_)
+		throw Error("no room for another delivery target (" + std::to_string(slot_capacity_) + " slots)");
+	write_slot(slot_ids_.size(), 0, cgroup_id);
+	slot_ids_.push_back(cgroup_id);
+	return slot_ids_.size() - 1;
 }
 
 // The sampler is a raw_tp program that is never attached: run through
@@ -208,12 +210,12 @@ DeliverySnapshot DeliveryProbe::read()
 	run_sampler();
 	snap.taken_ns = monotonic_ns();
 
-	for (const auto &[k, v] : dump<bw_peer_key, bw_tcp_peer>(skel_->maps.tcp_peers))
-		add_tcp(snap.cgroups[k.cgroup_id][Peer::from(k.peer)].tcp, v);
+	for (const auto &[k, v] : dump_map<bw_peer_key, bw_tcp_peer>(skel_->maps.tcp_peers))
+		add_tcp(snap.cgroups[k.cgroup_id][endpoint_of(k.peer)].tcp, v);
 
-	auto socks = dump<__u64, bw_tcp_sock>(skel_->maps.tcp_socks);
+	auto socks = dump_map<__u64, bw_tcp_sock>(skel_->maps.tcp_socks);
 	for (const auto &[addr, s] : socks) {
-		TcpDelivery &t = snap.cgroups[s.key.cgroup_id][Peer::from(s.key.peer)].tcp;
+		TcpDelivery &t = snap.cgroups[s.key.cgroup_id][endpoint_of(s.key.peer)].tcp;
 		t.live_sockets += 1;
 		if (s.flags & BW_TSK_BASED) {
 			t.unacked += s.unacked;
@@ -222,8 +224,8 @@ DeliverySnapshot DeliveryProbe::read()
 		t.last_ack_ns = std::max<std::uint64_t>(t.last_ack_ns, s.last_ack_ns);
 	}
 
-	for (const auto &[k, n] : dump<bw_error_key, __u64>(skel_->maps.peer_errors)) {
-		PeerDelivery &p = snap.cgroups[k.key.cgroup_id][Peer::from(k.key.peer)];
+	for (const auto &[k, n] : dump_map<bw_error_key, __u64>(skel_->maps.peer_errors)) {
+		PeerDelivery &p = snap.cgroups[k.key.cgroup_id][endpoint_of(k.key.peer)];
 		int err = static_cast<int>(k.err);
 		switch (k.phase) {
 		case BW_ERR_CONNECT:
@@ -240,8 +242,8 @@ DeliverySnapshot DeliveryProbe::read()
 		}
 	}
 
-	for (const auto &[k, v] : dump<bw_peer_key, bw_egress>(skel_->maps.egress)) {
-		EgressCount &e = snap.cgroups[k.cgroup_id][Peer::from(k.peer)].egress;
+	for (const auto &[k, v] : dump_map<bw_peer_key, bw_egress>(skel_->maps.egress)) {
+		EgressCount &e = snap.cgroups[k.cgroup_id][endpoint_of(k.peer)].egress;
 		e.packets += v.packets;
 		e.bytes += v.bytes;
 	}
@@ -253,22 +255,17 @@ DeliverySnapshot DeliveryProbe::read()
 DeliveryStats DeliveryProbe::read_stats() const
 {
 	DeliveryStats stats = read_counters();
-	stats.tracked_sockets = dump<__u64, bw_tcp_sock>(skel_->maps.tcp_socks).size();
+	stats.tracked_sockets = dump_map<__u64, bw_tcp_sock>(skel_->maps.tcp_socks).size();
 	return stats;
 }
 
 DeliveryStats DeliveryProbe::read_counters() const
 {
 	DeliveryStats stats;
-	int ncpus = libbpf_num_possible_cpus();
-	if (ncpus <= 0)
-		throw Error(errno_message("count possible CPUs", ncpus));
-	std::vector<std::uint64_t> per_cpu(ncpus);
 	auto sum = [&](std::uint32_t slot) {
 		std::uint64_t total = 0;
-		if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.dstats), &slot, per_cpu.data()) == 0)
-			for (std::uint64_t v : per_cpu)
-				total += v;
+		for (std::uint64_t v : percpu_values<std::uint64_t>(bpf_map__fd(skel_->maps.dstats), &slot, ncpus_))
+			total += v;
 		return total;
 	};
 	stats.sockets_full = sum(BW_DSTAT_SOCKS_FULL);
@@ -281,15 +278,9 @@ DeliveryStats DeliveryProbe::read_counters() const
 
 void DeliveryProbe::forget_cgroup(std::uint64_t cgroup_id)
 {
-	for (const auto &[k, v] : dump<bw_peer_key, bw_tcp_peer>(skel_->maps.tcp_peers))
-		if (k.cgroup_id == cgroup_id)
-			bpf_map_delete_elem(bpf_map__fd(skel_->maps.tcp_peers), &k);
-	for (const auto &[k, v] : dump<bw_error_key, __u64>(skel_->maps.peer_errors))
-		if (k.key.cgroup_id == cgroup_id)
-			bpf_map_delete_elem(bpf_map__fd(skel_->maps.peer_errors), &k);
-	for (const auto &[k, v] : dump<bw_peer_key, bw_egress>(skel_->maps.egress))
-		if (k.cgroup_id == cgroup_id)
-			bpf_map_delete_elem(bpf_map__fd(skel_->maps.egress), &k);
+	delete_cgroup<bw_peer_key>(skel_->maps.tcp_peers, cgroup_id);
+	delete_cgroup<bw_error_key>(skel_->maps.peer_errors, cgroup_id);
+	delete_cgroup<bw_peer_key>(skel_->maps.egress, cgroup_id);
 }
 
 std::uint64_t DeliveryProbe::kernel_memory_bytes() const

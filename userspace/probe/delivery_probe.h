@@ -24,8 +24,11 @@ struct EgressTarget {
 };
 
 struct DeliveryConfig {
-	// Empty: every cgroup (TCP, UDP errors, and egress wherever attached).
+	// Explicit targets, one slot each, as in ProbeConfig. Empty: every
+	// cgroup (TCP, UDP errors, and egress wherever attached).
 	std::vector<std::uint64_t> cgroup_ids;
+	// Slots for targets that appear later; at least cgroup_ids.size().
+	std::size_t slot_capacity = 0;
 	// Where to count IP egress. Watching everything, pass the containers'
 	// directories as they appear (attach_egress): attaching at the cgroup
 	// v2 root works too, but then the program runs for every packet every
@@ -57,8 +60,13 @@ public:
 	// Throws Error when the kernel refuses the link.
 	void attach_egress(const EgressTarget &target);
 	void detach_egress(std::uint64_t cgroup_id);
-	std::vector<std::uint64_t> egress_cgroups() const;
+	// The directories that hold an egress link.
 	std::vector<std::string> egress_linked_dirs() const;
+
+	// Explicit targets: point a slot at another cgroup (see Probe), or
+	// take a free one. Numbers stay keyed by the cgroup that made them.
+	void retarget(std::size_t slot, std::uint64_t cgroup_id);
+	std::size_t add_target(std::uint64_t cgroup_id);
 
 	// Folds every live socket's progress into its peer's totals (runs the
 	// sampler program), then reads all maps. Totals only grow.
@@ -70,17 +78,18 @@ public:
 
 	std::uint64_t kernel_memory_bytes() const;
 	std::vector<ProgramCost> program_costs() const;
-	// Whether sends are seen (tcp_sendmsg_locked, Linux 6.16+): then a
-	// socket older than bpfwatch is based before it sends, not at its
-	// first ACK after.
-	bool sees_sends() const { return has_sendmsg_tp_; }
 
 private:
 	void attach_tracepoints();
 	void run_sampler();
+	void write_slot(std::size_t slot, std::uint64_t old_id, std::uint64_t cgroup_id);
 	DeliveryStats read_counters() const; // the per-CPU dstats only
 
-	bool has_sendmsg_tp_ = false;
+	int ncpus_ = 0;
+	bool watch_all_ = true;
+	bool few_ = false;
+	std::size_t slot_capacity_ = 0;
+	std::vector<std::uint64_t> slot_ids_;
 	std::unique_ptr<delivery_bpf, void (*)(delivery_bpf *)> skel_;
 	// Declared after skel_: links go before the programs they run.
 	std::unique_ptr<EgressLinks> egress_;

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "util/error.h"
+#include "util/fd.h"
 
 namespace bpfwatch {
 namespace {
@@ -22,12 +23,12 @@ bool is_below(const std::string &dir, const std::string &ancestor)
 
 std::unique_ptr<bpf_link, int (*)(bpf_link *)> attach_to(bpf_program *prog, const std::string &dir)
 {
-	int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	// The link holds its own reference to the cgroup: the fd goes here.
+	UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+	if (!fd)
 		throw Error(errno_message("open cgroup " + dir, errno));
-	bpf_link *link = bpf_program__attach_cgroup(prog, fd);
+	bpf_link *link = bpf_program__attach_cgroup(prog, fd.get());
 	int err = link ? 0 : errno;
-	close(fd); // the link holds its own reference to the cgroup
 	if (!link)
 		throw Error(errno_message("attach cgroup_skb/egress to " + dir, err) +
 			    (err == EPERM ? " (a program attached without BPF_F_ALLOW_MULTI "
@@ -84,14 +85,6 @@ void EgressLinks::detach(std::uint64_t cgroup_id)
 {
 	points_.erase(cgroup_id);
 	reconcile();
-}
-
-std::vector<std::uint64_t> EgressLinks::cgroups() const
-{
-	std::vector<std::uint64_t> out;
-	for (const auto &[id, p] : points_)
-		out.push_back(id);
-	return out;
 }
 
 std::vector<std::string> EgressLinks::linked_dirs() const

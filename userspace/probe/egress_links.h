@@ -30,7 +30,6 @@ public:
 	void attach(std::uint64_t cgroup_id, const std::string &dir);
 	void detach(std::uint64_t cgroup_id);
 
-	std::vector<std::uint64_t> cgroups() const;
 	// The directories that hold a link (the others are covered by them).
 	std::vector<std::string> linked_dirs() const;
 

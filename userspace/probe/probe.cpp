@@ -2,6 +2,7 @@
 #include "probe/probe.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -11,10 +12,12 @@
 #include <cstring>
 #include <string>
 
+#include "features.skel.h"
+#include "probe/abi.h"
+#include "probe/map_util.h"
+#include "probe/records.h"
 #include "syscalls.skel.h"
 #include "syscalls_compat.skel.h"
-#include "probe/map_memory.h"
-#include "probe/records.h"
 #include "util/error.h"
 
 namespace bpfwatch {
@@ -23,141 +26,179 @@ namespace {
 constexpr std::size_t kMaxTracePending = 8192;
 // A per-CPU map value is copied out at an 8-byte stride per CPU.
 constexpr std::size_t kBatchStride = (sizeof(bw_batch) + 7) & ~std::size_t(7);
+constexpr const char *kPrivileges = "CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN";
 
-std::string load_error(int err)
+KernelTotals to_totals(const bw_totals &t)
 {
-	err = std::abs(err);
-	if (err == EPERM)
-		return errno_message("load BPF programs", err) +
-		       " (needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)";
-	if (err == EACCES || err == EINVAL)
-		return "the kernel's verifier rejected bpfwatch's programs (" + std::string(strerror(err)) +
-		       "); run with -vv for its log";
-	return errno_message("load BPF programs", err) + " (run with -v for libbpf's log)";
+	auto counts = [](const bw_counts &c) { return Counts{c.bytes, c.calls, c.errors}; };
+	KernelTotals out;
+	for (std::size_t k = 0; k < kFdKinds; k++)
+		out.by_kind[k] = counts(t.kind[k]);
+	out.stdio = counts(t.stdio);
+	out.log = counts(t.log);
+	out.lost_records = t.lost_events;
+	return out;
 }
 
-void add_totals(bw_totals &sum, const bw_totals &cpu)
+KernelTotals sum_cpus(const std::vector<bw_totals> &per_cpu)
 {
-	for (int k = 0; k < BW_KIND_MAX; k++) {
-		sum.kind[k].bytes += cpu.kind[k].bytes;
-		sum.kind[k].calls += cpu.kind[k].calls;
-		sum.kind[k].errors += cpu.kind[k].errors;
+	KernelTotals sum;
+	for (const bw_totals &cpu : per_cpu)
+		sum += to_totals(cpu);
+	return sum;
+}
+
+bw_log_files to_abi(const LogPipes &log)
+{
+	bw_log_files lf{};
+	for (int i = 0; i < 2; i++) {
+		lf.ino[i] = log[i].ino;
+		lf.dev[i] = log[i].dev;
 	}
-	sum.stdio.bytes += cpu.stdio.bytes;
-	sum.stdio.calls += cpu.stdio.calls;
-	sum.stdio.errors += cpu.stdio.errors;
-	sum.log.bytes += cpu.log.bytes;
-	sum.log.calls += cpu.log.calls;
-	sum.log.errors += cpu.log.errors;
-	sum.lost_events += cpu.lost_events;
+	return lf;
+}
+
+// The 6.17 verifier's view of fdt->fd (see bpf/fd.bpf.h), asked the way
+// libbpf asks about its own features: load a tiny program that makes the
+// same access, and see whether it is taken.
+bool kernel_takes_direct_fd_load()
+{
+	std::unique_ptr<features_bpf, void (*)(features_bpf *)> skel(features_bpf::open(), features_bpf::destroy);
+	if (!skel)
+		throw Error(errno_message("open the feature probe", errno));
+	int err = features_bpf::load(skel.get());
+	spdlog::debug("feature probe: direct fd table load {} ({})", err ? "refused" : "taken", err);
+	return err == 0;
 }
 
 } // namespace
 
-Probe::Probe(const ProbeConfig &config, EventHandler on_event)
-	: on_event_(std::move(on_event)), cgroup_ids_(config.cgroup_ids), trace_(config.trace), skel_(nullptr, nullptr),
-	  ring_(nullptr, ring_buffer__free)
+ProbeFeatures detect_probe_features()
 {
-	ncpus_ = libbpf_num_possible_cpus();
-	if (ncpus_ <= 0)
-		throw Error(errno_message("count possible CPUs", ncpus_));
-
-	// Fastest first: BTF loads with the fd table read directly (Linux
-	// 6.17 verifier), then through the helper (6.2), then the BPF_CORE_READ
-	// build for kernels without bpf_rdonly_cast (bpf/kread.bpf.h).
-	int err = -ENOTSUP;
-	if (config.build != ProbeBuild::Compat) {
-		err = config.allow_direct_fd_load ? load<syscalls_bpf>(config, true) : -EACCES;
-		if (err == -EACCES || err == -EINVAL) {
-			spdlog::debug("direct fd table load rejected ({}), using bpf_probe_read_kernel", err);
-			err = load<syscalls_bpf>(config, false);
-		}
-	}
-	if (err && config.build != ProbeBuild::Btf) {
-		if (config.build == ProbeBuild::Auto)
-			spdlog::debug("BTF-load build failed ({}), loading the BPF_CORE_READ build", err);
-		err = load<syscalls_compat_bpf>(config, false);
-		compat_ = err == 0;
-	}
-	if (err)
-		throw Error(load_error(err));
-
-	batch_scratch_.resize(kBatchStride * ncpus_);
-	ring_.reset(ring_buffer__new(bpf_map__fd(maps_.events), on_ring_record, this, nullptr));
-	if (!ring_)
-		throw Error(errno_message("create ring buffer reader", errno));
-	spdlog::debug("probe attached: {} cgroup(s), ring {} KiB, {} build, direct fd load {}",
-		      config.cgroup_ids.size(), config.ring_bytes / 1024, compat_ ? "compat" : "BTF", direct_fd_load_);
+	ProbeFeatures f;
+	std::unique_ptr<btf, void (*)(btf *)> vmlinux(btf__load_vmlinux_btf(), btf__free);
+	if (!vmlinux)
+		throw Error(errno_message("read the kernel's BTF", errno));
+	// Commit a35b9af4ec2c ("bpf: Add a kfunc for generic type cast"), 6.2.
+	f.rdonly_cast = btf__find_by_name_kind(vmlinux.get(), "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
+	f.direct_fd_load = f.rdonly_cast && kernel_takes_direct_fd_load();
+	return f;
 }
 
-// Opens, configures, loads and attaches one build of bpf/syscalls.bpf.c;
-// both skeletons have the same maps and settings. Returns libbpf's error
-// from loading or attaching; the skeleton is kept only on success.
-template <class Skel> int Probe::load(const ProbeConfig &config, bool direct_fd_load)
+// Either build's skeleton, by the maps and programs they both have.
+struct Probe::Skeleton {
+	std::unique_ptr<void, void (*)(void *)> owner{nullptr, nullptr};
+	bpf_object *obj = nullptr;
+	bpf_map *events = nullptr, *totals = nullptr, *target_totals = nullptr, *stats = nullptr;
+	bpf_map *batches = nullptr, *watched_cgroups = nullptr, *log_files = nullptr;
+	int flush_prog = -1;
+	std::uint64_t *watched_ids = nullptr; // the mmapped .bss array (BW_FILTER_FEW)
+};
+
+namespace {
+
+// Opens, configures, loads and attaches one build of bpf/syscalls.bpf.c.
+// Throws Error; nothing is left loaded then.
+template <class Skel>
+std::unique_ptr<Probe::Skeleton> load_skeleton(const ProbeConfig &config, std::size_t capacity, bool direct_fd_load,
+						int ncpus)
 {
 	std::unique_ptr<Skel, void (*)(Skel *)> skel(Skel::open(), Skel::destroy);
 	if (!skel)
 		throw Error(errno_message("open BPF object", errno));
 
 	auto *ro = skel->rodata;
-	std::size_t targets = config.cgroup_ids.size();
-	if (targets == 1) {
-		ro->filter_mode = BW_FILTER_ONE;
-		ro->filter_cgroup_id = config.cgroup_ids.front();
-	} else if (targets > 1) {
-		ro->filter_mode = BW_FILTER_SET;
-	} else {
-		ro->filter_mode = BW_FILTER_ALL;
-		ro->self_tgid = getpid();
-	}
+	bool all = config.cgroup_ids.empty();
+	ro->filter_mode = all ? BW_FILTER_ALL : capacity <= BW_FEW_SLOTS ? BW_FILTER_FEW : BW_FILTER_MANY;
+	ro->filter_slots = all ? 0 : capacity;
+	ro->self_tgid = getpid();
 	ro->want_trace = config.trace;
 	ro->wakeup_bytes = config.ring_bytes / 2;
 	ro->fd_direct_load = direct_fd_load;
 
 	// A per-CPU map costs value_size * ncpus per entry: size the hash from
 	// the budget so the total stays put on a 2-CPU VM and a 256-CPU host.
-	std::uint64_t per_entry = sizeof(bw_totals) * static_cast<std::uint64_t>(ncpus_);
+	std::uint64_t per_entry = sizeof(bw_totals) * static_cast<std::uint64_t>(ncpus);
 	std::uint64_t hash_entries =
-		targets ? 1 : std::clamp<std::uint64_t>(config.totals_budget_bytes / per_entry, 64, 16384);
+		all ? std::clamp<std::uint64_t>(config.totals_budget_bytes / per_entry, 64, 16384) : 1;
+	std::size_t slots = std::max<std::size_t>(1, capacity);
 	int err = bpf_map__set_max_entries(skel->maps.totals, hash_entries);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.target_totals, std::max<std::size_t>(1, targets));
+		err = bpf_map__set_max_entries(skel->maps.target_totals, slots);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.watched_cgroups, std::max<std::size_t>(1, targets));
+		err = bpf_map__set_max_entries(skel->maps.watched_cgroups, slots);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.log_files, std::max<std::size_t>(1, targets));
+		err = bpf_map__set_max_entries(skel->maps.log_files, slots);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.events, config.ring_bytes);
 	if (err)
 		throw Error(errno_message("size BPF maps", err));
+	// bw_flush is run by Probe::flush(), never attached.
+	bpf_program__set_autoattach(skel->progs.bw_flush, false);
 	err = Skel::load(skel.get());
 	if (err)
-		return err;
+		throw Error(load_error("bpfwatch's syscall programs", err, kPrivileges));
 
-	if (targets > 1)
-		for (std::uint32_t slot = 0; slot < targets; slot++)
-			if (bpf_map_update_elem(bpf_map__fd(skel->maps.watched_cgroups), &config.cgroup_ids[slot], &slot,
-						BPF_ANY))
-				throw Error(errno_message("add cgroup to the watch set", errno));
-	for (std::uint32_t slot = 0; slot < config.log_files.size() && slot < targets; slot++)
-		if (bpf_map_update_elem(bpf_map__fd(skel->maps.log_files), &slot, &config.log_files[slot], BPF_ANY))
-			throw Error(errno_message("set a container's log files", errno));
-	// bw_flush is run by flush(), never attached.
-	bpf_program__set_autoattach(skel->progs.bw_flush, false);
-	err = Skel::attach(skel.get());
+	auto s = std::make_unique<Probe::Skeleton>();
+	s->obj = skel->obj;
+	s->events = skel->maps.events;
+	s->totals = skel->maps.totals;
+	s->target_totals = skel->maps.target_totals;
+	s->stats = skel->maps.stats;
+	s->batches = skel->maps.batches;
+	s->watched_cgroups = skel->maps.watched_cgroups;
+	s->log_files = skel->maps.log_files;
+	s->flush_prog = bpf_program__fd(skel->progs.bw_flush);
+	s->watched_ids = reinterpret_cast<std::uint64_t *>(skel->bss->watched_ids);
+	// Attached last, by the caller, once the slots are filled in.
+	s->owner = {skel.release(), [](void *p) { Skel::destroy(static_cast<Skel *>(p)); }};
+	return s;
+}
+
+template <class Skel>
+void attach_skeleton(Probe::Skeleton &s)
+{
+	int err = Skel::attach(static_cast<Skel *>(s.owner.get()));
 	if (err)
 		throw Error(errno_message("attach raw_tracepoint/sys_exit", err));
+}
 
-	maps_.obj = skel->obj;
-	maps_.events = skel->maps.events;
-	maps_.totals = skel->maps.totals;
-	maps_.target_totals = skel->maps.target_totals;
-	maps_.stats = skel->maps.stats;
-	maps_.batches = skel->maps.batches;
-	maps_.flush_prog = bpf_program__fd(skel->progs.bw_flush);
-	direct_fd_load_ = direct_fd_load;
-	skel_ = {skel.release(), [](void *p) { Skel::destroy(static_cast<Skel *>(p)); }};
-	return 0;
+} // namespace
+
+Probe::Probe(const ProbeConfig &config, RecordHandler on_record)
+	: on_record_(std::move(on_record)), watch_all_(config.cgroup_ids.empty()), ncpus_(possible_cpus()),
+	  trace_(config.trace), ring_(nullptr, ring_buffer__free)
+{
+	slot_capacity_ = watch_all_ ? 0 : std::max(config.slot_capacity, config.cgroup_ids.size());
+	few_ = !watch_all_ && slot_capacity_ <= BW_FEW_SLOTS;
+
+	ProbeFeatures features = detect_probe_features();
+	bool btf_build = config.build == ProbeBuild::Btf ||
+			 (config.build == ProbeBuild::Auto && features.rdonly_cast);
+	if (btf_build && !features.rdonly_cast)
+		throw Error("the BTF build of the probe needs Linux 6.2 or newer (bpf_rdonly_cast)");
+	direct_fd_load_ = btf_build && features.direct_fd_load && config.allow_direct_fd_load;
+	compat_ = !btf_build;
+	skel_ = btf_build ? load_skeleton<syscalls_bpf>(config, slot_capacity_, direct_fd_load_, ncpus_)
+			  : load_skeleton<syscalls_compat_bpf>(config, slot_capacity_, false, ncpus_);
+
+	for (std::size_t slot = 0; slot < config.cgroup_ids.size(); slot++) {
+		slot_ids_.push_back(config.cgroup_ids[slot]);
+		write_slot(slot, 0, config.cgroup_ids[slot],
+			   slot < config.log_pipes.size() ? config.log_pipes[slot] : LogPipes{});
+	}
+	if (btf_build)
+		attach_skeleton<syscalls_bpf>(*skel_);
+	else
+		attach_skeleton<syscalls_compat_bpf>(*skel_);
+
+	batch_scratch_.resize(kBatchStride * ncpus_);
+	ring_.reset(ring_buffer__new(bpf_map__fd(skel_->events), on_ring_record, this, nullptr));
+	if (!ring_)
+		throw Error(errno_message("create ring buffer reader", errno));
+	last_flush_ = Clock::now();
+	spdlog::debug("probe attached: {} of {} slot(s), ring {} KiB, {} build, direct fd load {}", slot_ids_.size(),
+		      slot_capacity_, config.ring_bytes / 1024, compat_ ? "compat" : "BTF", direct_fd_load_);
 }
 
 Probe::~Probe()
@@ -165,16 +206,54 @@ Probe::~Probe()
 	spdlog::debug("probe: {} records delivered, {} batch flushes asked for", delivered_, flush_runs_);
 }
 
+void Probe::write_slot(std::size_t slot, std::uint64_t old_id, std::uint64_t cgroup_id, const LogPipes &log)
+{
+	auto index = static_cast<std::uint32_t>(slot);
+	bw_log_files lf = to_abi(log);
+	// The log pipes first: a call counted under the new id must not be
+	// compared with the old container's pipes.
+	if (bpf_map_update_elem(bpf_map__fd(skel_->log_files), &index, &lf, BPF_ANY))
+		throw Error(errno_message("set a container's log pipes", errno));
+	if (few_) {
+		// One aligned 8-byte store: a program sees the old id or the new.
+		__atomic_store_n(&skel_->watched_ids[slot], cgroup_id, __ATOMIC_RELEASE);
+		return;
+	}
+	int fd = bpf_map__fd(skel_->watched_cgroups);
+	if (bpf_map_update_elem(fd, &cgroup_id, &index, BPF_ANY))
+		throw Error(errno_message("add a cgroup to the watch set", errno));
+	if (old_id && old_id != cgroup_id)
+		bpf_map_delete_elem(fd, &old_id);
+}
+
+void Probe::retarget(std::size_t slot, std::uint64_t cgroup_id, const LogPipes &log)
+{
+	if (slot >= slot_ids_.size())
+		throw Error("retarget: no target slot " + std::to_string(slot));
+	write_slot(slot, slot_ids_[slot], cgroup_id, log);
+	slot_ids_[slot] = cgroup_id;
+}
+
+std::size_t Probe::add_target(std::uint64_t cgroup_id, const LogPipes &log)
+{
+	if (watch_all_ || slot_ids_.size() >= slot_capacity_)
+		throw Error("no room for another target (" + std::to_string(slot_capacity_) + " slots)");
+	std::size_t slot = slot_ids_.size();
+	write_slot(slot, 0, cgroup_id, log);
+	slot_ids_.push_back(cgroup_id);
+	return slot;
+}
+
 // One ring record is one CPU's batch of records.
 int Probe::on_ring_record(void *ctx, void *data, std::size_t size)
 {
 	auto *self = static_cast<Probe *>(ctx);
-	decode_batch(data, size, [self](const bw_event &e) {
+	decode_batch(data, size, [self](const Record &r) {
 		if (!self->trace_) {
-			self->deliver(e);
+			self->deliver(r);
 			return;
 		}
-		self->trace_pending_.push_back(e);
+		self->trace_pending_.push_back(r);
 		// Flat out, a read can bring 70k traced records: hand them out
 		// in sorted runs rather than hold them all.
 		if (self->trace_pending_.size() >= kMaxTracePending)
@@ -183,10 +262,10 @@ int Probe::on_ring_record(void *ctx, void *data, std::size_t size)
 	return 0;
 }
 
-void Probe::deliver(const bw_event &e)
+void Probe::deliver(const Record &r)
 {
 	delivered_++;
-	on_event_(e);
+	on_record_(r);
 }
 
 // Each CPU's batch is in order, but batches arrive as CPUs fill them:
@@ -194,9 +273,9 @@ void Probe::deliver(const bw_event &e)
 void Probe::deliver_traced()
 {
 	std::stable_sort(trace_pending_.begin(), trace_pending_.end(),
-			 [](const bw_event &a, const bw_event &b) { return a.ts_ns < b.ts_ns; });
-	for (const bw_event &e : trace_pending_)
-		deliver(e);
+			 [](const Record &a, const Record &b) { return a.ts_ns < b.ts_ns; });
+	for (const Record &r : trace_pending_)
+		deliver(r);
 	trace_pending_.clear();
 }
 
@@ -204,15 +283,15 @@ int Probe::poll(int timeout_ms)
 {
 	std::uint64_t before = delivered_;
 	int n = ring_buffer__poll(ring_.get(), timeout_ms);
-	if (n == -EINTR)
-		return 0;
-	if (n < 0)
+	if (n < 0 && n != -EINTR)
 		throw Error(errno_message("read ring buffer", n));
-	// Records staged or submitted without a wake-up wait for the next one;
-	// the end of each poll period collects them, so none waits longer.
-	if (n == 0)
-		return drain();
-	deliver_traced();
+	// A busy CPU wakes the reader as its batches fill the ring; a quiet
+	// one never does. Its staged records are collected once per period,
+	// busy ring or not.
+	if (Clock::now() - last_flush_ >= kFlushPeriod)
+		drain();
+	else
+		deliver_traced();
 	return static_cast<int>(delivered_ - before);
 }
 
@@ -232,8 +311,9 @@ int Probe::drain()
 // stays busy that long keeps its records for the next flush.
 void Probe::flush()
 {
+	last_flush_ = Clock::now();
 	std::uint32_t zero = 0;
-	if (bpf_map_lookup_elem(bpf_map__fd(maps_.batches), &zero, batch_scratch_.data()))
+	if (bpf_map_lookup_elem(bpf_map__fd(skel_->batches), &zero, batch_scratch_.data()))
 		throw Error(errno_message("read the staged record batches", errno));
 	for (int cpu = 0; cpu < ncpus_; cpu++) {
 		bw_batch head;
@@ -242,7 +322,7 @@ void Probe::flush()
 			continue;
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = std::uint32_t(cpu));
 		for (int attempt = 0; attempt < 1000; attempt++) {
-			int err = bpf_prog_test_run_opts(maps_.flush_prog, &opts);
+			int err = bpf_prog_test_run_opts(skel_->flush_prog, &opts);
 			flush_runs_++;
 			if (err == -ENXIO)
 				break; // offline since it staged them: they wait for it
@@ -254,59 +334,46 @@ void Probe::flush()
 	}
 }
 
-std::map<std::uint64_t, bw_totals> Probe::read_totals() const
+std::map<std::uint64_t, KernelTotals> Probe::read_totals() const
 {
-	std::map<std::uint64_t, bw_totals> out;
-	std::vector<bw_totals> per_cpu(ncpus_);
-	auto sum_into = [&](std::uint64_t cgroup_id) {
-		bw_totals sum{};
-		for (const bw_totals &cpu : per_cpu)
-			add_totals(sum, cpu);
-		out[cgroup_id] = sum;
-	};
-
-	if (!cgroup_ids_.empty()) {
-		int fd = bpf_map__fd(maps_.target_totals);
-		for (std::uint32_t slot = 0; slot < cgroup_ids_.size(); slot++)
-			if (bpf_map_lookup_elem(fd, &slot, per_cpu.data()) == 0)
-				sum_into(cgroup_ids_[slot]);
+	std::map<std::uint64_t, KernelTotals> out;
+	if (!watch_all_) {
+		int fd = bpf_map__fd(skel_->target_totals);
+		for (std::uint32_t slot = 0; slot < slot_ids_.size(); slot++) {
+			auto per_cpu = percpu_values<bw_totals>(fd, &slot, ncpus_);
+			if (!per_cpu.empty())
+				out[slot_ids_[slot]] = sum_cpus(per_cpu);
+		}
 		return out;
 	}
-
-	int fd = bpf_map__fd(maps_.totals);
-	std::uint64_t key = 0, next = 0;
-	const std::uint64_t *prev = nullptr;
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, per_cpu.data()) == 0) // else deleted meanwhile
-			sum_into(key);
-	}
+	int fd = bpf_map__fd(skel_->totals);
+	for_each_key<std::uint64_t>(skel_->totals, [&](const std::uint64_t &id) {
+		auto per_cpu = percpu_values<bw_totals>(fd, &id, ncpus_);
+		if (!per_cpu.empty()) // else deleted meanwhile
+			out[id] = sum_cpus(per_cpu);
+	});
 	return out;
 }
 
 ProbeStats Probe::read_stats() const
 {
 	ProbeStats stats;
-	std::vector<std::uint64_t> per_cpu(ncpus_);
 	std::uint32_t key = BW_STAT_TOTALS_FULL;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(maps_.stats), &key, per_cpu.data()) == 0)
-		for (std::uint64_t v : per_cpu)
-			stats.totals_full += v;
+	for (std::uint64_t v : percpu_values<std::uint64_t>(bpf_map__fd(skel_->stats), &key, ncpus_))
+		stats.totals_full += v;
 	return stats;
 }
 
 void Probe::forget_cgroup(std::uint64_t cgroup_id)
 {
 	// Explicit targets keep their slot; only discovered cgroups are freed.
-	if (cgroup_ids_.empty())
-		bpf_map_delete_elem(bpf_map__fd(maps_.totals), &cgroup_id);
+	if (watch_all_)
+		bpf_map_delete_elem(bpf_map__fd(skel_->totals), &cgroup_id);
 }
 
 std::uint64_t Probe::kernel_memory_bytes() const
 {
-	return maps_memlock_bytes(maps_.obj);
+	return maps_memlock_bytes(skel_->obj);
 }
 
 } // namespace bpfwatch

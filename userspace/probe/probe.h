@@ -4,32 +4,49 @@
 // the programs are attached; destroying it detaches everything.
 #pragma once
 
+#include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
-#include "probe/abi.h"
+#include "probe/record.h"
+#include "util/file_id.h"
 
-struct bpf_map;
-struct bpf_object;
 struct ring_buffer;
 
 namespace bpfwatch {
 
 // Which build of bpf/syscalls.bpf.c to load (bpf/kread.bpf.h).
 enum class ProbeBuild {
-	Auto,   // the BTF-load build where the kernel takes it, else compat
-	Btf,    // Linux 6.2+: field reads are plain loads
+	Auto,   // what the kernel's BTF says it takes
+	Btf,    // Linux 6.2+ (bpf_rdonly_cast): field reads are plain loads
 	Compat, // BPF_CORE_READ everywhere, for 5.17 to 6.1
 };
 
+// What this kernel offers the hot path, detected before loading it: the
+// build that fits is loaded, and a refusal of that build is an error,
+// never a reason to try a slower one.
+struct ProbeFeatures {
+	bool rdonly_cast = false;    // the bpf_rdonly_cast kfunc (Linux 6.2)
+	bool direct_fd_load = false; // the 6.17 verifier takes fdt->fd[i] as a load
+};
+ProbeFeatures detect_probe_features();
+
+// A container's log pipes: its main process's fd 1 and 2.
+using LogPipes = std::array<FileId, 2>;
+
 struct ProbeConfig {
-	// Empty: count every cgroup. One id: a single compare in the kernel.
+	// Explicit targets, one slot each. Empty: count every cgroup.
 	std::vector<std::uint64_t> cgroup_ids;
-	// Per cgroup id above (or none): its log pipes, counted as `log`.
-	std::vector<bw_log_files> log_files;
+	// Per slot above (or none): its log pipes, counted as `log`.
+	std::vector<LogPipes> log_pipes;
+	// Slots for targets that appear later (add_target); at least
+	// cgroup_ids.size(). Ignored when watching everything.
+	std::size_t slot_capacity = 0;
 	// Records carry time, pid, tid, fd and comm (for --events).
 	bool trace = false;
 	// 256 Ki default records: over 100 ms of one core writing flat out.
@@ -39,73 +56,79 @@ struct ProbeConfig {
 	std::uint32_t ring_bytes = 4u << 20;
 	// Kernel memory for the per-CPU totals, however many CPUs there are.
 	std::uint64_t totals_budget_bytes = 4u << 20;
-	// Tests set false to exercise the pre-6.17 fd lookup on any kernel,
-	// and Compat to exercise the pre-6.2 build.
-	bool allow_direct_fd_load = true;
 	ProbeBuild build = ProbeBuild::Auto;
-};
-
-// Kernel-side health: what was counted but could not be streamed or stored.
-struct ProbeStats {
-	std::uint64_t totals_full = 0; // calls not counted: totals map full
+	// Tests set false to exercise the pre-6.17 fd lookup on any kernel.
+	bool allow_direct_fd_load = true;
 };
 
 class Probe {
 public:
-	using EventHandler = std::function<void(const bw_event &)>;
+	using RecordHandler = std::function<void(const Record &)>;
+	using Clock = std::chrono::steady_clock;
+	// No record waits in a CPU's staging batch longer than this.
+	static constexpr std::chrono::milliseconds kFlushPeriod{100};
 
-	Probe(const ProbeConfig &config, EventHandler on_event);
+	// Throws Error naming what failed; nothing stays attached then.
+	Probe(const ProbeConfig &config, RecordHandler on_record);
 	~Probe();
 	Probe(const Probe &) = delete;
 	Probe &operator=(const Probe &) = delete;
 
-	// Deliver ready records to the handler; waits up to timeout_ms for a
-	// wake-up, and drains when none came. Returns the records handled.
+	// Delivers ready records to the handler; waits up to timeout_ms for a
+	// wake-up. Records staged on quiet CPUs are collected at least every
+	// kFlushPeriod, however busy the ring is. Returns the records handled.
 	int poll(int timeout_ms);
-	// Deliver every record counted so far, staged ones included, without
+	// Delivers every record counted so far, staged ones included, without
 	// waiting.
 	int drain();
 
-	// Exact totals per cgroup id, summed over CPUs.
-	std::map<std::uint64_t, bw_totals> read_totals() const;
+	// Exact totals per cgroup id, summed over CPUs. A target slot's totals
+	// are keyed by the id it holds now, and include what its earlier ids
+	// counted (retarget).
+	std::map<std::uint64_t, KernelTotals> read_totals() const;
 	ProbeStats read_stats() const;
-	// Forget a cgroup that is gone, so the bounded map does not fill.
+	// Forgets a cgroup that is gone, so the bounded map does not fill
+	// (watching everything only).
 	void forget_cgroup(std::uint64_t cgroup_id);
 
+	// Explicit targets: point a slot at another cgroup (a container that
+	// restarted gets a new one), counting on into the same totals; or take
+	// a free slot. add_target throws Error when no slot is free.
+	void retarget(std::size_t slot, std::uint64_t cgroup_id, const LogPipes &log);
+	std::size_t add_target(std::uint64_t cgroup_id, const LogPipes &log);
+	std::size_t slots_used() const { return slot_ids_.size(); }
+
 	std::uint64_t kernel_memory_bytes() const;
-	// Whether the fd table is read with plain loads (Linux 6.17+).
 	bool direct_fd_load() const { return direct_fd_load_; }
 	// Whether the BPF_CORE_READ build runs (a kernel before 6.2).
 	bool compat() const { return compat_; }
+
+	// Either build's loaded skeleton (probe.cpp).
+	struct Skeleton;
 
 private:
 	static int on_ring_record(void *ctx, void *data, std::size_t size);
 	// Move every CPU's staged records into the ring (bpf/batch.bpf.h).
 	void flush();
-	void deliver(const bw_event &e);
+	void deliver(const Record &r);
 	void deliver_traced();
-	template <class Skel> int load(const ProbeConfig &config, bool direct_fd_load);
+	void write_slot(std::size_t slot, std::uint64_t old_id, std::uint64_t cgroup_id, const LogPipes &log);
 
-	struct Maps {
-		bpf_object *obj = nullptr;
-		bpf_map *events = nullptr, *totals = nullptr, *target_totals = nullptr, *stats = nullptr;
-		bpf_map *batches = nullptr;
-		int flush_prog = -1;
-	};
-
-	EventHandler on_event_;
-	std::vector<std::uint64_t> cgroup_ids_; // slot -> cgroup id
+	RecordHandler on_record_;
+	std::vector<std::uint64_t> slot_ids_; // slot -> cgroup id
+	std::size_t slot_capacity_ = 0;
+	bool watch_all_ = true;
+	bool few_ = false; // BW_FILTER_FEW: ids in the .bss array
 	int ncpus_ = 0;
 	bool trace_ = false;
-	std::vector<bw_event> trace_pending_;     // traced records of this read
-	std::uint64_t delivered_ = 0;             // records handed to on_event_
+	std::vector<Record> trace_pending_;       // traced records of this read
+	std::uint64_t delivered_ = 0;             // records handed to on_record_
 	std::uint64_t flush_runs_ = 0;            // bw_flush runs (IPIs)
+	Clock::time_point last_flush_{};
 	std::vector<std::uint8_t> batch_scratch_; // the per-CPU batches, read by flush()
 	bool direct_fd_load_ = false;
 	bool compat_ = false;
-	// Either skeleton (syscalls_bpf or syscalls_compat_bpf), and its maps.
-	std::unique_ptr<void, void (*)(void *)> skel_;
-	Maps maps_;
+	std::unique_ptr<Skeleton> skel_;
 	// Declared after skel_: the ring buffer is freed before the maps.
 	std::unique_ptr<ring_buffer, void (*)(ring_buffer *)> ring_;
 };

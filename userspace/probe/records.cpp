@@ -1,15 +1,43 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "probe/records.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <cstring>
 
 namespace bpfwatch {
 
-std::size_t decode_batch(const void *data, std::size_t size, const std::function<void(const bw_event &)> &each)
+// The C++ enums are the ABI's, value for value.
+static_assert(static_cast<int>(FdKind::pipe) == BW_KIND_PIPE && static_cast<int>(FdKind::file) == BW_KIND_FILE &&
+	      static_cast<int>(FdKind::socket) == BW_KIND_SOCKET && static_cast<int>(FdKind::tty) == BW_KIND_TTY &&
+	      static_cast<int>(FdKind::other) == BW_KIND_OTHER && kFdKinds == BW_KIND_MAX);
+static_assert(static_cast<int>(Syscall::write) == BW_SYS_WRITE &&
+	      static_cast<int>(Syscall::sendfile64) == BW_SYS_SENDFILE64 && kSyscalls == BW_SYS_MAX);
+static_assert(Endpoint::kPathBytes == BW_UNIX_PATH_LEN);
+static_assert(sizeof(Record{}.comm) == BW_COMM_LEN);
+
+Endpoint endpoint_of(const bw_dest &d)
+{
+	if (d.family == AF_INET || d.family == AF_INET6)
+		return Endpoint::ip(d.family, d.proto, d.addr, d.port);
+	if (d.family == AF_UNIX)
+		return Endpoint::unix_socket(d.sotype, d.path, sizeof(d.path));
+	if (d.family == 0)
+		return Endpoint{};
+	return Endpoint::other(d.family, d.sotype);
+}
+
+Endpoint endpoint_of(const bw_peer &p)
+{
+	return Endpoint::ip(p.family, p.proto, p.addr, p.port);
+}
+
+std::size_t decode_batch(const void *data, std::size_t size, const std::function<void(const Record &)> &each)
 {
 	const auto *p = static_cast<const std::uint8_t *>(data);
 	std::size_t off = 0, n = 0;
-	bw_dest last_dest{}; // what BW_REC_SAME_DEST refers to
+	Endpoint last; // what BW_REC_SAME_DEST refers to
 	while (size - off >= sizeof(bw_rec)) {
 		bw_rec rec;
 		std::memcpy(&rec, p + off, sizeof(rec));
@@ -17,28 +45,31 @@ std::size_t decode_batch(const void *data, std::size_t size, const std::function
 		if (size - off < len)
 			break;
 		const std::uint8_t *part = p + off + sizeof(rec);
-		bw_event e{};
-		e.cgroup_id = rec.cgroup_id;
-		e.ret = rec.ret;
-		e.syscall = rec.syscall;
-		e.kind = rec.kind;
+		Record r;
+		r.cgroup_id = rec.cgroup_id;
+		r.ret = rec.ret;
+		r.syscall = static_cast<Syscall>(rec.syscall);
+		r.kind = static_cast<FdKind>(rec.kind);
 		if (rec.parts & BW_REC_TRACE) {
 			bw_rec_trace t;
 			std::memcpy(&t, part, sizeof(t));
 			part += sizeof(t);
-			e.ts_ns = t.ts_ns;
-			e.pid = t.pid;
-			e.tid = t.tid;
-			e.fd = t.fd;
-			std::memcpy(e.comm, t.comm, sizeof(e.comm));
+			r.ts_ns = t.ts_ns;
+			r.pid = t.pid;
+			r.tid = t.tid;
+			r.fd = t.fd;
+			std::memcpy(r.comm.data(), t.comm, sizeof(t.comm));
 		}
-		if (rec.parts & BW_REC_DEST)
-			std::memcpy(&last_dest, part, sizeof(last_dest));
+		if (rec.parts & BW_REC_DEST) {
+			bw_dest d;
+			std::memcpy(&d, part, sizeof(d));
+			last = endpoint_of(d);
+		}
 		if (rec.parts & (BW_REC_DEST | BW_REC_SAME_DEST))
-			e.dest = last_dest;
+			r.endpoint = last;
 		off += len;
 		n++;
-		each(e);
+		each(r);
 	}
 	return n;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "util/error.h"
+#include "util/file.h"
 
 namespace bpfwatch {
 namespace {
@@ -26,32 +27,6 @@ std::vector<std::string_view> split(std::string_view s, char sep)
 		start = end + 1;
 	}
 	return out;
-}
-
-// 0 or the errno of the failure. procfs files report size 0, so read
-// until EOF rather than trusting st_size.
-int read_file(const std::string &path, std::string &out)
-{
-	int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	out.clear();
-	char buf[4096];
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = errno;
-			close(fd);
-			return err;
-		}
-		if (n == 0)
-			break;
-		out.append(buf, static_cast<std::size_t>(n));
-	}
-	close(fd);
-	return 0;
 }
 
 bool is_octal(char c)
@@ -126,14 +101,6 @@ std::string parse_proc_cgroup_v2(std::string_view text, const std::string &sourc
 		    "cgroup v2, pure or hybrid");
 }
 
-std::string read_text_file(const std::string &path)
-{
-	std::string out;
-	if (int err = read_file(path, out))
-		throw Error(errno_message("cannot read " + path, err));
-	return out;
-}
-
 std::string detect_cgroup2_root(const std::string &mountinfo_path)
 {
 	auto m = find_cgroup2_mount(read_text_file(mountinfo_path));
@@ -147,11 +114,13 @@ std::string cgroup_path_of_pid(pid_t pid, const std::string &proc_root)
 {
 	std::string file = proc_root + "/" + std::to_string(pid) + "/cgroup";
 	std::string text;
-	if (int err = read_file(file, text)) {
-		if (err == ENOENT)
+	try {
+		text = read_text_file(file);
+	} catch (const SystemError &e) {
+		if (e.code() == ENOENT)
 			throw Error("no process with pid " + std::to_string(pid) + " (" + file +
 				    " does not exist)");
-		throw Error(errno_message("cannot read " + file, err));
+		throw;
 	}
 	std::string path = parse_proc_cgroup_v2(text, file);
 	// Seen from a private cgroup namespace, cgroups outside it read as

@@ -32,9 +32,6 @@ std::optional<CgroupMount> find_cgroup2_mount(std::string_view mountinfo);
 // process has no v2 entry.
 std::string parse_proc_cgroup_v2(std::string_view text, const std::string &source);
 
-// The whole content of a (proc or sys) file; throws Error naming the path.
-std::string read_text_file(const std::string &path);
-
 // The cgroup v2 mount point seen by this process, from `mountinfo_path`.
 std::string detect_cgroup2_root(const std::string &mountinfo_path = "/proc/self/mountinfo");
 

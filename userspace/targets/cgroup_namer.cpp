@@ -32,7 +32,6 @@ std::unique_ptr<CgroupNamer> CgroupNamer::from_options(const ResolveOptions &opt
 
 std::optional<std::string> CgroupNamer::runtime_error() const
 {
-	std::lock_guard lock(mu_);
 	return error_;
 }
 
@@ -69,7 +68,6 @@ const ContainerSummary *CgroupNamer::lookup(const std::string &container_id)
 
 Target CgroupNamer::describe(std::uint64_t cgroup_id)
 {
-	std::lock_guard lock(mu_);
 	Target t;
 	t.cgroup_id = cgroup_id;
 	t.runtime = "cgroup";

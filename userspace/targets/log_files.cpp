@@ -2,18 +2,12 @@
 #include "targets/log_files.h"
 
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 namespace bpfwatch {
 
-__u32 kernel_dev(dev_t dev)
+std::optional<LogFiles> log_files_of(pid_t pid, const std::string &proc_root)
 {
-	return (static_cast<__u32>(major(dev)) << 20) | static_cast<__u32>(minor(dev));
-}
-
-std::optional<bw_log_files> log_files_of(pid_t pid, const std::string &proc_root)
-{
-	bw_log_files lf{};
+	LogFiles lf{};
 	bool any = false;
 	for (int fd = 1; fd <= 2; fd++) {
 		struct stat st {};
@@ -23,8 +17,7 @@ std::optional<bw_log_files> log_files_of(pid_t pid, const std::string &proc_root
 			continue;
 		if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
 			continue; // a file or socket is not a runtime's log pipe
-		lf.ino[fd - 1] = st.st_ino;
-		lf.dev[fd - 1] = kernel_dev(st.st_dev);
+		lf[fd - 1] = FileId{st.st_ino, kernel_dev(st.st_dev)};
 		any = true;
 	}
 	if (!any)

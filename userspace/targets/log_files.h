@@ -7,18 +7,20 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <optional>
 #include <string>
 
-#include "probe/abi.h"
+#include "util/file_id.h"
 
 namespace bpfwatch {
 
-// The kernel's dev_t for a stat() st_dev: MAJOR << 20 | MINOR.
-__u32 kernel_dev(dev_t dev);
+// fd 1 and 2 of a process; an entry is unknown (ino 0) when that fd is not
+// a pipe or tty.
+using LogFiles = std::array<FileId, 2>;
 
 // fd 1 and 2 of `pid` by inode and device; nullopt when neither can be
 // read (the process is gone, or /proc is not the host's).
-std::optional<bw_log_files> log_files_of(pid_t pid, const std::string &proc_root = "/proc");
+std::optional<LogFiles> log_files_of(pid_t pid, const std::string &proc_root = "/proc");
 
 } // namespace bpfwatch

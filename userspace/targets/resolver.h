@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -26,7 +25,8 @@ struct ResolveOptions {
 	std::vector<pid_t> pids;
 	// Who resolves container names (see make_container_source in
 	// runtimes.h): "docker", "podman" or "auto" (each that is present).
-	std::string runtime = "docker";
+	// The one place these defaults are written: the CLI shows them.
+	std::string runtime = "auto";
 	std::string docker_socket = "/var/run/docker.sock";
 	// Podman's Docker-compatible API, served by `podman system service`.
 	std::string podman_socket = "/run/podman/podman.sock";
@@ -64,7 +64,7 @@ struct NamerOptions {
 };
 
 // Names cgroups seen in events: by the runtime's container name where
-// known, else by the cgroup path, else "cgroup:<id>". Thread-safe.
+// known, else by the cgroup path, else "cgroup:<id>".
 class CgroupNamer {
 public:
 	// `source` may be null: containers are then named by their path.
@@ -83,7 +83,6 @@ public:
 private:
 	const ContainerSummary *lookup(const std::string &container_id);
 
-	mutable std::mutex mu_;
 	CgroupIndex index_;
 	std::unique_ptr<ContainerSource> source_;
 	NamerOptions opts_;

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "util/error.h"
+#include "util/fd.h"
 
 extern char **environ;
 
@@ -21,21 +22,6 @@ namespace bpfwatch {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct Fd {
-	int fd = -1;
-	~Fd()
-	{
-		if (fd >= 0)
-			close(fd);
-	}
-	void reset()
-	{
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-};
 
 bool executable(const std::string &path)
 {
@@ -94,15 +80,15 @@ CommandResult run_command(const std::vector<std::string> &argv, std::chrono::mil
 	int out_pipe[2], err_pipe[2];
 	if (pipe2(out_pipe, O_CLOEXEC) != 0)
 		throw Error(errno_message("pipe", errno));
-	Fd out_r{out_pipe[0]}, out_w{out_pipe[1]};
+	UniqueFd out_r(out_pipe[0]), out_w(out_pipe[1]);
 	if (pipe2(err_pipe, O_CLOEXEC) != 0)
 		throw Error(errno_message("pipe", errno));
-	Fd err_r{err_pipe[0]}, err_w{err_pipe[1]};
+	UniqueFd err_r(err_pipe[0]), err_w(err_pipe[1]);
 
 	SpawnSetup s;
 	posix_spawn_file_actions_addopen(&s.actions, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&s.actions, out_w.fd, 1);
-	posix_spawn_file_actions_adddup2(&s.actions, err_w.fd, 2);
+	posix_spawn_file_actions_adddup2(&s.actions, out_w.get(), 1);
+	posix_spawn_file_actions_adddup2(&s.actions, err_w.get(), 2);
 	// Its own process group: a Ctrl-C meant for bpfwatch's clean shutdown
 	// must not kill a lookup halfway. Default signal dispositions and an
 	// empty mask, whatever bpfwatch set up for itself.
@@ -130,13 +116,13 @@ CommandResult run_command(const std::vector<std::string> &argv, std::chrono::mil
 	CommandResult r;
 	std::string failure;
 	const auto deadline = Clock::now() + timeout;
-	while (out_r.fd >= 0 || err_r.fd >= 0) {
+	while (out_r || err_r) {
 		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
 		if (left.count() <= 0) {
 			failure = argv[0] + ": no answer within " + std::to_string(timeout.count()) + " ms";
 			break;
 		}
-		pollfd fds[2] = {{out_r.fd, POLLIN, 0}, {err_r.fd, POLLIN, 0}};
+		pollfd fds[2] = {{out_r.get(), POLLIN, 0}, {err_r.get(), POLLIN, 0}};
 		int n = poll(fds, 2, static_cast<int>(left.count()));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -144,7 +130,7 @@ CommandResult run_command(const std::vector<std::string> &argv, std::chrono::mil
 			failure = errno_message("poll", errno);
 			break;
 		}
-		Fd *pipes[2] = {&out_r, &err_r};
+		UniqueFd *pipes[2] = {&out_r, &err_r};
 		std::string *sinks[2] = {&r.out, &r.err};
 		for (int i = 0; i < 2; i++) {
 			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))

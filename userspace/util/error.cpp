@@ -6,6 +6,8 @@
 
 namespace bpfwatch {
 
+SystemError::SystemError(const std::string &what, int err) : Error(errno_message(what, err)), code_(std::abs(err)) {}
+
 std::string errno_message(const std::string &what, int err)
 {
 	return what + ": " + std::strerror(std::abs(err));

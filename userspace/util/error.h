@@ -21,6 +21,16 @@ public:
 	explicit Error(const std::string &what) : std::runtime_error(what) {}
 };
 
+// A failed system call: its errno, for callers that tell ENOENT from the rest.
+class SystemError : public Error {
+public:
+	SystemError(const std::string &what, int err);
+	int code() const { return code_; }
+
+private:
+	int code_;
+};
+
 // "what: strerror(err)" for a failed call that set errno (or returned -err).
 std::string errno_message(const std::string &what, int err);
 

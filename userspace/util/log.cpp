@@ -4,7 +4,6 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "probe/libbpf_log.h"
 
 namespace bpfwatch {
 
@@ -15,7 +14,6 @@ void setup_logging(int verbosity)
 	spdlog::set_level(verbosity >= 2   ? spdlog::level::trace
 			  : verbosity == 1 ? spdlog::level::debug
 					   : spdlog::level::warn);
-	route_libbpf_log_to_spdlog();
 }
 
 } // namespace bpfwatch

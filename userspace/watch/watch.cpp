@@ -7,13 +7,11 @@
 #include <optional>
 
 #include "aggregator/silence.h"
-#include "output/report.h"
-#include "probe/preflight.h"
-#include "targets/resolver.h"
+#include "output/output.h"
+#include "session/resolve.h"
+#include "session/session.h"
+#include "session/signals.h"
 #include "util/error.h"
-#include "watch/session.h"
-#include "watch/signals.h"
-#include "watch/target_book.h"
 
 namespace bpfwatch {
 namespace {
@@ -89,9 +87,9 @@ private:
 		SessionOptions so;
 		so.trace = opt.events;
 		so.delivery = opt.delivery;
-		so.places = locality_overrides(opt);
+		so.places = opt.places;
 		if (opt.events)
-			so.on_event = [&book, &out](const bw_event &e) { out.event(e, book.target(e.cgroup_id)); };
+			so.on_record = [&book, &out](const Record &r) { out.record(r, book.target(r.cgroup_id)); };
 		return so;
 	}
 
@@ -146,7 +144,8 @@ private:
 		if (!silence_)
 			return;
 		for (const auto &[id, w] : session_.aggregator().since_start())
-			if (auto alert = silence_->update(id, now, silence_inputs(w, session_.log_known(id))))
+			if (auto alert = silence_->update(
+				    id, now, silence_inputs(w, session_.log_known(id), session_.delivery_running())))
 				out_.alert(*alert, book_.target(id));
 	}
 
@@ -179,45 +178,12 @@ private:
 
 } // namespace
 
-LocalityOverrides locality_overrides(const WatchOptions &opt)
-{
-	LocalityOverrides o;
-	for (const std::string &net : opt.remote_nets)
-		o.remote.push_back(*IpPrefix::parse(net));
-	for (const std::string &net : opt.local_nets)
-		o.local_container.push_back(*IpPrefix::parse(net));
-	return o;
-}
-
-TargetBook resolve_book(const WatchOptions &opt)
-{
-	ResolveOptions ro;
-	ro.containers = opt.containers;
-	ro.cgroups = opt.cgroups;
-	ro.pids = opt.pids;
-	ro.runtime = opt.runtime;
-	ro.docker_socket = opt.docker_socket;
-	ro.podman_socket = opt.podman_socket;
-	// Privileges first: without them nothing else can work, and a runtime
-	// socket refused for lack of them would hide which one is missing.
-	check_can_load_probes();
-	std::vector<Target> targets;
-	if (!ro.containers.empty() || !ro.cgroups.empty() || !ro.pids.empty())
-		targets = resolve_targets(ro);
-
-	std::shared_ptr<CgroupNamer> namer = CgroupNamer::from_options(ro);
-	return TargetBook(std::move(targets), cgroup_root_or_detect(ro.cgroup_root),
-			  [namer](std::uint64_t id) { return namer->describe(id); });
-}
-
 int run_watch(const WatchOptions &opt)
 {
 	install_stop_signals();
-	TargetBook book = resolve_book(opt);
-	OutputOptions oo;
-	oo.histogram = opt.histogram;
-	oo.top_destinations = opt.top;
-	auto out = opt.json ? make_json_output(std::cout, oo) : make_table_output(std::cout, oo);
+	TargetBook book = resolve_book(opt.targets);
+	auto out = opt.json ? make_json_output(std::cout)
+			    : make_table_output(std::cout, OutputOptions{opt.histogram, opt.top});
 	Watch watch(opt, book, *out);
 	return watch.run();
 }

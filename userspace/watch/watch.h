@@ -1,21 +1,33 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// The default command: watch containers and report what they wrote and
+// sent, every interval and at the end.
 #pragma once
 
-#include "aggregator/locality.h"
-#include "cli/options.h"
-#include "watch/target_book.h"
+#include <chrono>
+#include <cstddef>
+#include <optional>
+
+#include "net/locality.h"
+#include "targets/resolver.h"
 
 namespace bpfwatch {
 
-// --remote-net and --local-net, parsed (the CLI has checked them).
-LocalityOverrides locality_overrides(const WatchOptions &options);
+struct WatchOptions {
+	ResolveOptions targets; // nothing named: every container
+	LocalityOverrides places; // --remote-net, --local-net
+	std::optional<std::chrono::milliseconds> duration; // unset: until a signal
+	std::chrono::milliseconds interval{5000};          // 0: summary only
+	// Alert when nothing gets through this long while writes go on.
+	std::optional<std::chrono::milliseconds> alert_silence;
+	bool json = false;
+	bool events = false;
+	bool histogram = false;
+	bool delivery = true; // acknowledgements, failures, left-the-host counts
+	std::size_t top = 5;
+};
 
-// Resolves what the options name (nothing: everything) and checks that the
-// probes can load. Throws Error naming what it could not find or lacks.
-TargetBook resolve_book(const WatchOptions &options);
-
-// The default command: attach, stream records into the aggregator, report
-// every interval and at exit. Returns the exit code; throws Error.
+// Attach, stream records into the aggregator, report every interval and
+// at exit. Returns the exit code; throws Error.
 int run_watch(const WatchOptions &options);
 
 } // namespace bpfwatch

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include "watch/signals.h"
+#include "session/signals.h"
 
 #include <csignal>
 

@@ -1,51 +1,26 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include "check/verdict.h"
+#include "aggregator/verdict.h"
 
-#include <sys/socket.h>
+#include <netinet/in.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <set>
 
-#include <fmt/format.h>
-
-#include "aggregator/delivery_delta.h"
-#include "output/delivery_rows.h"
-#include "output/format.h"
-#include "output/ranking.h"
+#include "aggregator/delivery_view.h"
+#include "util/errno_name.h"
 #include "util/error.h"
 
 namespace bpfwatch {
 namespace {
 
-bool matches(const CheckCriteria &c, const Peer &p)
+bool matches(const CheckCriteria &c, const Endpoint &p)
 {
-	if (p.family != AF_INET && p.family != AF_INET6)
+	if (!p.is_ip())
 		return false;
-	if (c.to_address && IpAddress::from_bytes(p.family, p.addr.data()).unmapped() != c.to_address->unmapped())
+	if (c.to_address && p.ip_address() != *c.to_address)
 		return false;
 	return !c.to_port || p.port == *c.to_port;
-}
-
-// The most frequent failure, for the reason line: "37 × ECONNREFUSED".
-std::string top_error(const CheckResult &r)
-{
-	std::string name;
-	std::uint64_t most = 0;
-	for (const auto &[err, n] : r.errors)
-		if (n > most) {
-			name = err;
-			most = n;
-		}
-	return most ? fmt::format("{} × {}", most, name) : "";
-}
-
-std::string peer_list(const std::vector<Peer> &peers)
-{
-	std::string out;
-	for (std::size_t i = 0; i < peers.size() && i < 3; i++)
-		out += (i ? ", " : "") + peers[i].to_string();
-	if (peers.size() > 3)
-		out += fmt::format(" and {} more", peers.size() - 3);
-	return out;
 }
 
 } // namespace
@@ -62,6 +37,13 @@ std::string_view to_string(Verdict v)
 	default:
 		return "silent";
 	}
+}
+
+std::string CheckResult::confirmation() const
+{
+	if (verdict != Verdict::delivered)
+		return "none";
+	return finding == Finding::acknowledged ? "acknowledged" : "unconfirmed";
 }
 
 CheckCriteria parse_check_target(const std::string &to, std::uint64_t min_bytes, bool require_ack)
@@ -103,20 +85,30 @@ CheckResult evaluate(const TargetReport &tr, const CheckCriteria &c)
 {
 	const Window &w = tr.window;
 	CheckResult r;
+	r.require_ack = c.require_ack;
+	r.min_bytes = c.min_bytes;
+	r.to_address = c.to_address;
 	// What reached the container's log, where its pipes are known.
 	r.stdout_bytes = tr.log_known ? w.log.bytes : w.stdio.bytes;
-	std::set<Peer> peers;
-	bool activity = false;
+	std::set<Endpoint> peers, remote;
+	bool activity = false, unknown = false;
+	// Bytes sent to remote peers that nothing can acknowledge (not TCP).
+	std::uint64_t unackable_remote = 0;
 
 	for (const auto &[dest, stats] : w.destinations) {
-		Peer p = peer_of(dest);
-		if (!matches(c, p))
+		if (!matches(c, dest))
 			continue;
-		peers.insert(p);
+		peers.insert(dest);
 		activity = true;
 		r.sent_bytes += stats.counts.bytes;
-		if (locality_of(tr, p) == Locality::remote)
+		auto where = locality_of(tr, dest);
+		if (where == Locality::remote) {
+			remote.insert(dest);
 			r.sent_remote_bytes += stats.counts.bytes;
+			if (dest.proto != IPPROTO_TCP)
+				unackable_remote += stats.counts.bytes;
+		}
+		unknown |= where == Locality::unknown;
 		for (const auto &[err, n] : stats.errnos)
 			r.errors[errno_name(err)] += n;
 	}
@@ -125,47 +117,55 @@ CheckResult evaluate(const TargetReport &tr, const CheckCriteria &c)
 			continue;
 		peers.insert(p);
 		activity |= d.tcp.connect_attempts || d.tcp.bytes_sent || d.egress.packets;
-		if (locality_of(tr, p) == Locality::remote) {
+		auto where = locality_of(tr, p);
+		unknown |= where == Locality::unknown;
+		if (where == Locality::remote) {
+			remote.insert(p);
 			r.left_host_bytes += d.egress.bytes;
 			r.acked_bytes += d.tcp.bytes_acked;
+			r.tcp_remote_bytes += d.tcp.bytes_sent;
+			r.unacked_bytes += d.tcp.unacked;
 		}
 		r.retransmits += d.tcp.retrans_segs;
+		r.connect_failures += d.tcp.connect_failures;
 		for (const auto &[err, n] : d.tcp.connect_errors)
 			r.errors[connect_error_name(err)] += n;
 		for (const auto &[err, n] : d.icmp_errors)
 			r.errors[errno_name(err)] += n;
 	}
 	r.peers.assign(peers.begin(), peers.end());
+	r.remote_peers.assign(remote.begin(), remote.end());
 
-	std::vector<Peer> remote;
-	for (const Peer &p : r.peers)
-		if (locality_of(tr, p) == Locality::remote)
-			remote.push_back(p);
 	bool left = r.sent_remote_bytes >= c.min_bytes && r.left_host_bytes >= c.min_bytes;
-	bool acked = !c.require_ack || r.acked_bytes >= c.min_bytes;
-	std::string errors = top_error(r);
-	std::string to = peer_list(remote.empty() ? r.peers : remote);
+	bool acked = r.acked_bytes >= c.min_bytes;
+	// Without acknowledgements to require, or with nothing that could give
+	// them (UDP only), bytes that left are as far as the kernel can see.
+	bool ack_applies = c.require_ack && r.sent_remote_bytes > unackable_remote;
 
 	if (left && acked) {
 		r.verdict = Verdict::delivered;
-		r.reason = fmt::format("OK: {} to {}, {} acknowledged", format_bytes(r.sent_remote_bytes), to,
-				       format_bytes(r.acked_bytes));
+		r.finding = Finding::acknowledged;
+	} else if (left && !ack_applies) {
+		r.verdict = Verdict::delivered;
+		r.finding = Finding::left_unconfirmed;
 	} else if (!activity && r.errors.empty()) {
 		r.verdict = Verdict::silent;
-		r.reason = fmt::format("SILENT: {} written to stdout, no socket activity{}", format_bytes(r.stdout_bytes),
-				       c.to_address ? " towards " + c.to_address->to_string() : "");
+		r.finding = Finding::no_activity;
 	} else if (left) {
 		r.verdict = Verdict::not_delivered;
-		r.reason = fmt::format("FAIL: {} left the host to {}, {} acknowledged; {} retransmits",
-				       format_bytes(r.left_host_bytes), to, format_bytes(r.acked_bytes), r.retransmits);
+		r.finding = Finding::left_unacked;
+	} else if (unknown && r.sent_bytes) {
+		r.verdict = Verdict::not_delivered;
+		r.finding = Finding::locality_unknown;
 	} else if (r.sent_bytes && remote.empty()) {
 		r.verdict = Verdict::not_delivered;
-		r.reason = fmt::format("FAIL: {} sent, none of it left the host ({} {} on this host)",
-				       format_bytes(r.sent_bytes), to, r.peers.size() == 1 ? "is" : "are");
+		r.finding = Finding::stayed_on_host;
+	} else if (!r.errors.empty()) {
+		r.verdict = Verdict::not_delivered;
+		r.finding = Finding::sends_failed;
 	} else {
 		r.verdict = Verdict::not_delivered;
-		r.reason = fmt::format("FAIL: {} written to stdout, {} sent{}", format_bytes(r.stdout_bytes),
-				       format_bytes(r.sent_bytes), errors.empty() ? "" : "; " + errors + " to " + to);
+		r.finding = Finding::nothing_sent;
 	}
 	return r;
 }

@@ -1,24 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include "watch/session.h"
+#include "session/session.h"
 
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
-#include <ctime>
-
-#include "aggregator/delivery_delta.h"
 #include "targets/log_files.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 namespace bpfwatch {
 namespace {
-
-std::uint64_t monotonic_ns()
-{
-	timespec ts{};
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return std::uint64_t(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
-}
 
 ProbeConfig probe_config(TargetBook &book, const SessionOptions &options, std::set<std::uint64_t> &log_known)
 {
@@ -27,7 +17,7 @@ ProbeConfig probe_config(TargetBook &book, const SessionOptions &options, std::s
 	cfg.trace = options.trace;
 	for (std::uint64_t id : cfg.cgroup_ids) {
 		auto lf = log_files_of(book.target(id).pid);
-		cfg.log_files.push_back(lf.value_or(bw_log_files{}));
+		cfg.log_pipes.push_back(lf.value_or(LogFiles{}));
 		if (lf)
 			log_known.insert(id);
 	}
@@ -50,24 +40,15 @@ std::unique_ptr<DeliveryProbe> open_delivery(const TargetBook &book, const Sessi
 	}
 }
 
-TargetReport target_report(const Target &t, const Window &w, const std::string &note = "")
-{
-	TargetReport tr;
-	tr.target = t;
-	tr.window = w;
-	tr.note = note;
-	return tr;
-}
-
 } // namespace
 
 Session::Session(TargetBook &book, const SessionOptions &options)
 	: book_(book), options_(options), delivery_(open_delivery(book, options)),
 	  probe_(probe_config(book, options, log_known_),
-		 [this](const bw_event &e) {
-			 agg_.add(e, monotonic_ns());
-			 if (options_.on_event)
-				 options_.on_event(e);
+		 [this](const Record &r) {
+			 agg_.add(r, monotonic_ns());
+			 if (options_.on_record)
+				 options_.on_record(r);
 		 }),
 	  places_(options.places)
 {
@@ -109,22 +90,25 @@ void Session::sync()
 	}
 }
 
-void Session::place_peers(TargetReport &tr)
+TargetReport Session::target_report(const Target &t, const Window &w, const std::string &note)
 {
-	auto place = [&](const Peer &p) {
-		if (tr.locality.count(p))
-			return;
-		try {
-			tr.locality[p] = places_.classify(IpAddress::from_bytes(p.family, p.addr.data())).locality;
-		} catch (const Error &e) {
-			spdlog::debug("cannot place {}: {}", p.to_string(), e.what());
-		}
+	TargetReport tr;
+	tr.target = t;
+	tr.window = w;
+	tr.note = note;
+	tr.log_known = log_known(t.cgroup_id);
+	auto place = [&](const Endpoint &p) {
+		if (!tr.locality.count(p))
+			tr.locality[p] = places_.classify(p.ip_address()).locality;
 	};
+	// Every peer the network saw (an ICMP one has no port), and every IP
+	// destination a send named.
 	for (const auto &[peer, d] : tr.window.delivery)
 		place(peer);
 	for (const auto &[dest, stats] : tr.window.destinations)
-		if (dest.connected() && (dest.family == AF_INET || dest.family == AF_INET6))
-			place(peer_of(dest));
+		if (dest.is_ip() && dest.connected())
+			place(dest);
+	return tr;
 }
 
 Report Session::make_report(Report::Kind kind, double seconds, const std::map<std::uint64_t, Window> &windows)
@@ -143,12 +127,8 @@ Report Session::make_report(Report::Kind kind, double seconds, const std::map<st
 	}
 	if (book_.watching_everything())
 		for (const auto &[id, w] : windows)
-			if (w.records || w.total().calls || w.total().errors || !w.delivery.empty())
+			if (w.active())
 				r.targets.push_back(target_report(book_.target(id), w));
-	for (TargetReport &tr : r.targets) {
-		place_peers(tr);
-		tr.log_known = log_known(tr.target.cgroup_id);
-	}
 	return r;
 }
 
@@ -159,8 +139,6 @@ Report Session::final_report(const std::vector<Target> &targets, double seconds,
 	for (const Target &t : targets) {
 		auto it = agg_.since_start().find(t.cgroup_id);
 		r.targets.push_back(target_report(t, it == agg_.since_start().end() ? Window{} : it->second, note));
-		place_peers(r.targets.back());
-		r.targets.back().log_known = log_known(t.cgroup_id);
 	}
 	return r;
 }

@@ -2,31 +2,31 @@
 // One watching session: the syscall probe and the delivery probe attached
 // to the book's cgroups, their numbers gathered in an aggregator, and
 // reports made from it with every peer placed (loopback, host, container,
-// remote). `watch` and `check` are two loops around it.
+// remote, unknown). `watch` and `check` are two loops around it.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "aggregator/aggregator.h"
-#include "aggregator/host_network.h"
-#include "output/report.h"
+#include "aggregator/report.h"
+#include "net/locality.h"
 #include "probe/delivery_probe.h"
 #include "probe/probe.h"
-#include "watch/target_book.h"
+#include "session/target_book.h"
 
 namespace bpfwatch {
 
 struct SessionOptions {
-	bool trace = false; // records carry time, pid, comm, fd (--events)
-	bool delivery = true;    // attach the delivery probe (--no-delivery)
+	bool trace = false;       // records carry time, pid, comm, fd (--events)
+	bool delivery = true;     // attach the delivery probe (--no-delivery)
 	LocalityOverrides places; // --remote-net, --local-net
-	std::function<void(const bw_event &)> on_event; // after aggregation
+	std::function<void(const Record &)> on_record; // after aggregation
 };
 
 class Session {
@@ -44,7 +44,7 @@ public:
 	Aggregator &aggregator() { return agg_; }
 	// Explicit targets always, discovered cgroups when they did something.
 	Report make_report(Report::Kind kind, double seconds, const std::map<std::uint64_t, Window> &windows);
-	// A report of just these targets' totals since the start.
+	// A summary of just these targets' totals since the start.
 	Report final_report(const std::vector<Target> &targets, double seconds, const std::string &note);
 	void forget(std::uint64_t cgroup_id, bool keep_numbers);
 	// Watching everything: count the IP egress of containers seen so far.
@@ -54,12 +54,12 @@ public:
 	bool log_known(std::uint64_t cgroup_id) const { return log_known_.count(cgroup_id) != 0; }
 
 private:
-	void place_peers(TargetReport &tr);
+	TargetReport target_report(const Target &t, const Window &w, const std::string &note = "");
 	void attach_egress(const Target &t);
 
 	TargetBook &book_;
 	SessionOptions options_;
-	std::set<std::uint64_t> log_known_; // targets whose log files were found
+	std::set<std::uint64_t> log_known_; // targets whose log pipes were found
 	Aggregator agg_;
 	// Loaded before probe_: each load parses the kernel's BTF (megabytes)
 	// and frees it; doing so before the ring is mapped keeps the peak RSS

@@ -23,7 +23,6 @@ public:
 	bool watching_everything() const { return everything_; }
 	const Target &target(std::uint64_t cgroup_id);
 	std::vector<std::uint64_t> explicit_ids() const;
-	bool is_explicit(std::uint64_t cgroup_id) const;
 
 	// Explicit targets whose cgroup directory is gone (the container
 	// exited); each is reported once and then dropped from the book.

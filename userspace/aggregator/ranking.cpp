@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include "output/ranking.h"
+#include "aggregator/ranking.h"
 
 #include <algorithm>
 #include <tuple>
 
-#include "output/format.h"
+#include "util/errno_name.h"
 
 namespace bpfwatch {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include "watch/target_book.h"
+#include "session/target_book.h"
 
 #include <sys/stat.h>
 
@@ -29,11 +29,6 @@ std::vector<std::uint64_t> TargetBook::explicit_ids() const
 	for (const auto &[id, t] : targets_)
 		ids.push_back(id);
 	return ids;
-}
-
-bool TargetBook::is_explicit(std::uint64_t cgroup_id) const
-{
-	return targets_.count(cgroup_id) != 0;
 }
 
 std::string TargetBook::dir_of(const Target &t) const

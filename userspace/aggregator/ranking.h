@@ -12,7 +12,7 @@
 
 namespace bpfwatch {
 
-using DestinationRow = std::pair<const Destination *, const DestinationStats *>;
+using DestinationRow = std::pair<const Endpoint *, const DestinationStats *>;
 
 // By bytes, then calls, then errors, all descending; ties in address order.
 std::vector<DestinationRow> ranked_destinations(const Window &window);

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// What the model hands the outputs: named windows, each peer placed, ready
+// to print. The outputs format these; they decide nothing.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aggregator/window.h"
+#include "net/endpoint.h"
+#include "net/locality.h"
+#include "probe/delivery.h"
+#include "probe/record.h"
+#include "targets/target.h"
+
+namespace bpfwatch {
+
+struct TargetReport {
+	Target target;
+	Window window;
+	std::string note; // e.g. "container exited"; empty when nothing to say
+	// Where each IP peer of the window is, seen from this host.
+	std::map<Endpoint, Locality> locality;
+	// Whether window.log counts anything: the container's log pipes were
+	// found (a --cgroup target has no main process to ask).
+	bool log_known = false;
+	// --alert-silence: seconds the target has been silent (nothing sent or
+	// nothing acknowledged while it writes), from its alert until bytes go
+	// out again.
+	std::optional<double> silent_s;
+};
+
+struct Report {
+	enum class Kind { Interval, Summary };
+	Kind kind = Kind::Interval;
+	double duration_s = 0; // length of the window the numbers cover
+	ProbeStats stats;      // kernel-side health, cumulative
+	std::vector<TargetReport> targets;
+	std::uint64_t now_ns = 0; // CLOCK_MONOTONIC when made: "N s ago"
+	// The delivery probe's health; absent when it is not running.
+	std::optional<DeliveryStats> delivery_stats;
+};
+
+} // namespace bpfwatch

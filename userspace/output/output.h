@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// The ways of printing the model: a table for people, JSON lines for
+// programs. Each formats what it is handed and decides nothing.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "aggregator/report.h"
+#include "aggregator/silence.h"
+#include "probe/record.h"
+#include "targets/target.h"
+
+namespace bpfwatch {
+
+struct OutputOptions {
+	bool histogram = false;           // draw / emit the log2 histogram
+	std::size_t top_destinations = 5; // table rows; JSON lists them all
+};
+
+class Output {
+public:
+	virtual ~Output() = default;
+	virtual void report(const Report &report) = 0;
+	// One record as it arrives (--events). Not flushed: the loop calls
+	// flush() once per batch drained from the ring, as a flush per record
+	// would cost a write(2) each.
+	virtual void record(const Record &record, const Target &target) = 0;
+	virtual void flush() = 0;
+	// A one-off message for the reader, e.g. a container exiting.
+	virtual void notice(const std::string &kind, const Target &target, const std::string &message) = 0;
+	// --alert-silence fired for a target.
+	virtual void alert(const SilenceAlert &alert, const Target &target) = 0;
+};
+
+std::unique_ptr<Output> make_table_output(std::ostream &out, const OutputOptions &options);
+std::unique_ptr<Output> make_json_output(std::ostream &out);
+
+} // namespace bpfwatch
