@@ -92,7 +92,7 @@ void ProbeState::enter()
 	cfg.build = build_;
 	auto before = owned_prog_ids(getpid());
 	agg_ = std::make_unique<bpfwatch::Aggregator>();
-	probe_ = std::make_unique<bpfwatch::Probe>(cfg, [this](const Record &e) {
+	probe_ = std::make_unique<bpfwatch::Probe>(cfg, [this](const bpfwatch::Record &e) {
 		agg_->add(e, now_ns());
 		records_.fetch_add(1, std::memory_order_relaxed);
 	});
@@ -152,11 +152,11 @@ std::uint64_t ProbeState::consumer_cpu_ns() const
 	return consumer_tid_ ? cpu_ns_of_task(getpid(), consumer_tid_) : 0;
 }
 
-KernelTotals ProbeState::totals() const
+bpfwatch::KernelTotals ProbeState::totals() const
 {
 	auto all = probe_->read_totals();
 	auto it = all.find(filter_);
-	return it == all.end() ? KernelTotals{} : it->second;
+	return it == all.end() ? bpfwatch::KernelTotals{} : it->second;
 }
 
 std::uint64_t ProbeState::kernel_memory_bytes() const

@@ -81,7 +81,7 @@ public:
 	// While entered: the consumer thread's CPU time, the kernel's totals
 	// for the filtered cgroup, and the probe's map + ring memory.
 	std::uint64_t consumer_cpu_ns() const;
-	KernelTotals totals() const;
+	bpfwatch::KernelTotals totals() const;
 	std::uint64_t kernel_memory_bytes() const;
 	// Has the consumer drain the ring (as the tool does at each report):
 	// records wait in the CPUs' batches and the ring until a poll period

@@ -53,10 +53,10 @@ Written write_for(int fd, double rate, double seconds)
 	return w;
 }
 
-std::uint64_t calls_of(const KernelTotals &t)
+std::uint64_t calls_of(const bpfwatch::KernelTotals &t)
 {
 	std::uint64_t n = 0;
-	for (const Counts &k : t.kind)
+	for (const bpfwatch::Counts &k : t.by_kind)
 		n += k.calls + k.errors;
 	return n;
 }
@@ -77,22 +77,22 @@ void run_in_process(Env &env, const StreamOptions &opt, StreamReport &out)
 		StreamRun r;
 		r.consumer = "in-process";
 		r.target_rate = rate;
-		KernelTotals t0 = probe.totals();
+		bpfwatch::KernelTotals t0 = probe.totals();
 		std::uint64_t rec0 = probe.records(), cpu0 = probe.consumer_cpu_ns();
 		Written w = write_for(env.workloads.devnull_fd(), rate, opt.seconds);
 		// Let the consumer catch up: every counted call is then either a
 		// record received or a record lost (bounded wait).
-		KernelTotals t1 = probe.totals();
+		bpfwatch::KernelTotals t1 = probe.totals();
 		for (int i = 0; i < 20; i++) {
 			probe.flush();
 			t1 = probe.totals();
-			if (probe.records() - rec0 + (t1.lost_events - t0.lost_events) >= calls_of(t1) - calls_of(t0))
+			if (probe.records() - rec0 + (t1.lost_records - t0.lost_records) >= calls_of(t1) - calls_of(t0))
 				break;
 		}
 		r.seconds = w.seconds;
 		r.calls = w.calls;
 		r.counted = calls_of(t1) - calls_of(t0);
-		r.lost = t1.lost_events - t0.lost_events;
+		r.lost = t1.lost_records - t0.lost_records;
 		r.records = probe.records() - rec0;
 		r.cpu_ns = probe.consumer_cpu_ns() - cpu0;
 		out.runs.push_back(r);

@@ -49,7 +49,7 @@ TEST_F(FdKinds, PipeWritesAreCountedWithTheirExactBytes)
 		EXPECT_EQ(e.pid, 0u);
 		EXPECT_EQ(e.endpoint.family, 0);
 	}
-	EXPECT_EQ(totals_of(box_->id()).lost_events, 0u);
+	EXPECT_EQ(totals_of(box_->id()).lost_records, 0u);
 }
 
 // A named pipe is a pipe too: the kind comes from the inode (S_IFIFO),

@@ -154,7 +154,7 @@ TEST_F(Filter, RecordsStagedOnEveryCpuArriveOnce)
 	}
 	EXPECT_EQ(box_events().size(), want);
 	EXPECT_EQ(kind(FdKind::tty).calls, want);
-	EXPECT_EQ(totals_of(box_->id()).lost_events, 0u);
+	EXPECT_EQ(totals_of(box_->id()).lost_records, 0u);
 }
 
 // User space flushes a CPU's batch with an IPI that can land while the
@@ -176,7 +176,7 @@ TEST_F(Filter, FlushingWhileRecordsAreStagedLosesAndRepeatsNothing)
 	auto events = box_events();
 	EXPECT_EQ(events.size(), std::uint64_t(n));
 	EXPECT_EQ(kind(FdKind::tty).calls, std::uint64_t(n));
-	EXPECT_EQ(totals_of(box_->id()).lost_events, 0u);
+	EXPECT_EQ(totals_of(box_->id()).lost_records, 0u);
 	std::uint64_t bytes = 0;
 	for (const Record &e : events)
 		bytes += e.ret;
@@ -210,7 +210,7 @@ TEST_F(Filter, TraceFieldsOnlyWhenAskedFor)
 	EXPECT_LE(events[0].ts_ns, ns(after));
 	EXPECT_EQ(events[0].pid, static_cast<std::uint32_t>(writer));
 	EXPECT_EQ(events[0].tid, static_cast<std::uint32_t>(writer));
-	EXPECT_STREQ(events[0].comm, "bw-trace-test");
+	EXPECT_STREQ(events[0].comm.data(), "bw-trace-test");
 	EXPECT_GT(events[0].fd, 2u);
 }
 
