@@ -38,6 +38,34 @@ ensure_tracefs() {
 	note "mounted tracefs at /sys/kernel/tracing"
 }
 
+# ctest_all_ran BUILD_DIR [CTEST_ARGS...]: ctest --output-on-failure, with
+# a green result only when every selected test ran and passed. ctest itself
+# passes a run whose tests were skipped or disabled; its JUnit report says
+# which (each <testcase> carries status="run", "fail", "notrun" with a
+# <skipped/>, or "disabled"), so any status but "run" is named and fails.
+# No test selected is a failure too. Returns ctest's status or 1.
+ctest_all_ran() {
+	local build=$1 status=0 not_run
+	shift
+	local junit="$build/ctest-junit.xml"
+	rm -f "$junit"
+	ctest --test-dir "$build" --output-on-failure --no-tests=error --output-junit "$junit" "$@" || status=$?
+	[[ $status -eq 0 ]] || return "$status"
+	if [[ ! -s $junit ]]; then
+		note "ctest wrote no report to $junit: cannot tell whether every test ran"
+		return 1
+	fi
+	not_run=$(grep -oE '<testcase name="[^"]*"[^>]*status="[^"]*"' "$junit" |
+		sed -nE '/status="run"$/d; s/^<testcase name="([^"]*)".*status="([^"]*)"$/\1 (\2)/; s/\(notrun\)$/(skipped)/; p')
+	if [[ -n $not_run ]]; then
+		local -a names
+		mapfile -t names <<<"$not_run"
+		note "${#names[@]} test(s) did not run (skipped or disabled); here that is a failure:"
+		printf '  %s\n' "${names[@]}" >&2
+		return 1
+	fi
+}
+
 # Phase timing: `phase NAME CMD...` runs CMD and, when BPFWATCH_TIMING=1 (or
 # CI=true), prints how long it took. `phase_summary` prints all of them.
 _bw_phases=()

@@ -19,6 +19,7 @@
 
 #include "bpf/sandbox.h"
 #include "probe/delivery_probe.h"
+#include "support/skip.h"
 
 namespace bpfwatch::test {
 
@@ -80,7 +81,7 @@ protected:
 	void SetUp() override
 	{
 		if (geteuid() != 0)
-			GTEST_SKIP() << "needs root: loading BPF programs requires CAP_BPF+CAP_PERFMON";
+			BW_SKIP_OR_FAIL("needs root: loading BPF programs requires CAP_BPF+CAP_PERFMON");
 		box_ = std::make_unique<CgroupSandbox>("bpfwatch-dtest");
 	}
 

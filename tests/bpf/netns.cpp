@@ -11,6 +11,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "support/test_ranges.h"
+
 namespace bpfwatch::test {
 
 std::string sh(const std::string &cmd)
@@ -31,21 +33,21 @@ std::string sh(const std::string &cmd)
 TestNetns::TestNetns()
 {
 	int pid = getpid();
-	// A /30 per pid: .1 is the host's end, .2 the namespace's.
-	int base = 4 * (1 + pid % 62);
 	std::string tag = "bwd" + std::to_string(pid % 100000);
 	name_ = tag;
 	host_if_ = tag + "h";
 	ns_if_ = tag + "n";
-	host_addr_ = "198.51.100." + std::to_string(base + 1);
-	peer_addr_ = "198.51.100." + std::to_string(base + 2);
+	// A /30 that overlaps nothing the host has, so it neither shadows the
+	// host's networks nor is routed by someone else (another test's
+	// namespace): .1 is the host's end, .2 the namespace's.
+	RangeChoice net = choose_free_ranges({30}, pid);
+	if (!net.ok())
+		throw std::runtime_error(net.error);
+	host_addr_ = nth_address(net.nets[0], 1);
+	peer_addr_ = nth_address(net.nets[0], 2);
 
-	// Someone else's route to it (another test's namespace): not ours.
-	std::string before = sh("ip -4 route get " + peer_addr_);
-	if (before.find(" via ") == std::string::npos)
-		throw std::runtime_error(peer_addr_ + " is routed already: " + before);
-
-	home_fd_ = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	// This thread's namespace: the one to come back to (and to build in).
+	home_fd_ = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	try {
 		sh("ip netns add " + name_);
 		sh("ip link add " + host_if_ + " type veth peer name " + ns_if_);
@@ -55,8 +57,11 @@ TestNetns::TestNetns()
 		sh("ip -n " + name_ + " addr add " + peer_addr_ + "/30 dev " + ns_if_);
 		sh("ip -n " + name_ + " link set " + ns_if_ + " up");
 		sh("ip -n " + name_ + " link set lo up");
+		// The rule for test traffic: the peer is reached directly through
+		// our own veth. That is the whole check; it needs no default
+		// route (a host without one routes a connected /30 all the same).
 		std::string route = sh("ip -4 route get " + peer_addr_);
-		if (route.find("dev " + host_if_ + " ") == std::string::npos)
+		if (route.find("dev " + host_if_ + " ") == std::string::npos || route.find(" via ") != std::string::npos)
 			throw std::runtime_error("route to " + peer_addr_ + " does not leave through " +
 						 host_if_ + ": " + route);
 	} catch (...) {

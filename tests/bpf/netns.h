@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // A test-made network namespace behind a veth pair: the only non-loopback
-// place kernel tests send to. Its /30 is carved from 198.51.100.0/24
-// (TEST-NET-2) by pid, refused if anything else routes it, and the route
-// is checked to leave through our own veth before the first packet. All
-// of it (and any qdisc) goes away in the destructor, on failure too.
+// place kernel tests send to. Its /30 is one the host has no address or
+// route in (support/test_ranges.h; the pid picks where the search starts),
+// and the route to the peer is checked to leave through our own veth
+// before the first packet. All of it (and any qdisc) goes away in the
+// destructor, on failure too.
 #pragma once
 
 #include <cstdint>

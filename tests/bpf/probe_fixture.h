@@ -12,6 +12,7 @@
 
 #include "bpf/sandbox.h"
 #include "probe/probe.h"
+#include "support/skip.h"
 
 namespace bpfwatch::test {
 
@@ -20,7 +21,7 @@ protected:
 	void SetUp() override
 	{
 		if (geteuid() != 0)
-			GTEST_SKIP() << "needs root: loading BPF programs requires CAP_BPF+CAP_PERFMON";
+			BW_SKIP_OR_FAIL("needs root: loading BPF programs requires CAP_BPF+CAP_PERFMON");
 		box_ = std::make_unique<CgroupSandbox>("bpfwatch-test");
 	}
 

@@ -15,6 +15,7 @@
 
 #include "bpf/delivery_fixture.h"
 #include "bpf/workload.h"
+#include "support/skip.h"
 
 namespace bpfwatch::test {
 namespace {
@@ -74,7 +75,7 @@ TEST_F(DeliveryCost, PerPacketProgramsStayCheap)
 {
 	int stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (stats_fd < 0)
-		GTEST_SKIP() << "BPF_ENABLE_STATS refused";
+		BW_SKIP_OR_FAIL("BPF_ENABLE_STATS refused");
 	CgroupSandbox other("bpfwatch-dtest-other");
 	attach_to_box();
 	TcpSink sink;

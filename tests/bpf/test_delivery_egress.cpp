@@ -11,6 +11,7 @@
 #include "bpf/delivery_fixture.h"
 #include "bpf/netns.h"
 #include "bpf/workload.h"
+#include "support/skip.h"
 
 namespace bpfwatch::test {
 namespace {
@@ -41,7 +42,7 @@ TEST_F(DeliveryEgress, DatagramsToANamespaceCountExactPacketsAndBytes)
 	try {
 		ns = std::make_unique<TestNetns>();
 	} catch (const std::exception &e) {
-		GTEST_SKIP() << "no test namespace: " << e.what();
+		BW_SKIP_OR_FAIL(std::string("no test namespace: ") + e.what());
 	}
 	attach_to_box();
 	std::uint32_t dst = ns->peer_addr_be();

@@ -13,6 +13,7 @@
 #include "util/clock.h"
 #include "bpf/netns.h"
 #include "bpf/workload.h"
+#include "support/skip.h"
 
 namespace bpfwatch::test {
 namespace {
@@ -26,7 +27,7 @@ TEST_F(DeliveryLoss, WhenThePeerDropsEverythingRetransmitsRiseAndAcksStop)
 	try {
 		ns = std::make_unique<TestNetns>();
 	} catch (const std::exception &e) {
-		GTEST_SKIP() << "no test namespace: " << e.what();
+		BW_SKIP_OR_FAIL(std::string("no test namespace: ") + e.what());
 	}
 	std::uint32_t dst = ns->peer_addr_be();
 	// The sink's socket is made inside the namespace; its thread serves it.

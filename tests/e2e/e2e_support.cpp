@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "e2e/e2e_support.h"
 
+#include "support/skip.h"
 #include "util/command.h"
 
 #include <fcntl.h>
@@ -154,8 +155,6 @@ bool eventually(const std::function<bool()> &check, std::chrono::milliseconds ti
 
 void require_docker()
 {
-	const char *required = std::getenv("BPFWATCH_E2E_REQUIRED");
-	bool must = required && std::string(required) == "1";
 	std::string why;
 	if (geteuid() != 0)
 		why = "needs root (BPF and the Docker socket)";
@@ -163,11 +162,8 @@ void require_docker()
 		why = "no dockerd answers on /var/run/docker.sock (scripts/test starts one)";
 	else if (sh(std::string("docker image inspect ") + kImage + " >/dev/null 2>&1").status != 0)
 		why = std::string("image ") + kImage + " missing (tests/e2e/support/build-busybox-image)";
-	if (why.empty())
-		return;
-	if (must)
-		FAIL() << why;
-	GTEST_SKIP() << why;
+	if (!why.empty())
+		BW_SKIP_OR_FAIL(why);
 }
 
 namespace {

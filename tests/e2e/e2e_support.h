@@ -57,7 +57,7 @@ std::vector<nlohmann::json> json_lines(const std::string &text, const std::strin
 bool eventually(const std::function<bool()> &check, std::chrono::milliseconds timeout);
 
 // Skips the test (with the reason) unless root and a dockerd answer; under
-// BPFWATCH_E2E_REQUIRED=1 (scripts/test) fails instead of skipping.
+// scripts/test fails instead (BW_SKIP_OR_FAIL, support/skip.h).
 void require_docker();
 // Ids of the BPF programs process `pid` holds now (bpftool prog show).
 std::set<std::uint32_t> programs_held_by(pid_t pid);

@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include "support/test_ranges.h"
+
 namespace bpfwatch::e2e {
 
 RemoteHost::RemoteHost()
@@ -12,19 +14,31 @@ RemoteHost::RemoteHost()
 	sink_ = "bwsink-" + tag;
 	host_if_ = "bwh" + tag;
 	count_file_ = "/tmp/bpfwatch-sink-" + tag + ".count";
+	// Ranges the host (this thread's namespace) has no address or route
+	// in, so neither its gateway nor its own addresses get shadowed.
+	test::RangeChoice nets = test::choose_free_ranges({30, 24}, getpid());
+	if (!nets.ok()) {
+		error_ = "no network for the remote host: " + nets.error;
+		return;
+	}
+	const std::string host_addr = test::nth_address(nets.nets[0], 1) + "/30";
+	const std::string router_addr = test::nth_address(nets.nets[0], 2);
+	const std::string remote_net = nets.nets[1].to_string();
+	const std::string gateway = test::nth_address(nets.nets[1], 1);
+	address_ = test::nth_address(nets.nets[1], 7);
 	const std::string r0 = "bwr0", r1 = "bwr1", s0 = "bws0";
 	std::string script =
 		"set -e; ip netns add " + router_ + "; ip netns add " + sink_ +
 		"; ip link add " + host_if_ + " type veth peer name " + r0 + " netns " + router_ +
 		"; ip link add " + r1 + " netns " + router_ + " type veth peer name " + s0 + " netns " + sink_ +
-		"; ip addr add 192.0.2.1/30 dev " + host_if_ + "; ip link set " + host_if_ + " up" +
-		"; ip -n " + router_ + " addr add 192.0.2.2/30 dev " + r0 + "; ip -n " + router_ +
-		" addr add 198.51.100.1/24 dev " + r1 + "; ip -n " + router_ + " link set " + r0 +
+		"; ip addr add " + host_addr + " dev " + host_if_ + "; ip link set " + host_if_ + " up" +
+		"; ip -n " + router_ + " addr add " + router_addr + "/30 dev " + r0 + "; ip -n " + router_ +
+		" addr add " + gateway + "/24 dev " + r1 + "; ip -n " + router_ + " link set " + r0 +
 		" up; ip -n " + router_ + " link set " + r1 + " up; ip -n " + router_ +
 		" link set lo up; ip netns exec " + router_ + " sysctl -qw net.ipv4.ip_forward=1" +
-		"; ip -n " + sink_ + " addr add " + kAddress + "/24 dev " + s0 + "; ip -n " + sink_ + " link set " +
-		s0 + " up; ip -n " + sink_ + " link set lo up; ip -n " + sink_ +
-		" route add default via 198.51.100.1; ip route add 198.51.100.0/24 via 192.0.2.2 dev " + host_if_;
+		"; ip -n " + sink_ + " addr add " + address_ + "/24 dev " + s0 + "; ip -n " + sink_ + " link set " +
+		s0 + " up; ip -n " + sink_ + " link set lo up; ip -n " + sink_ + " route add default via " + gateway +
+		"; ip route add " + remote_net + " via " + router_addr + " dev " + host_if_;
 	CommandResult r = sh(script + " 2>&1");
 	if (r.status != 0) {
 		error_ = "could not build the remote host namespaces: " + r.out;
@@ -32,9 +46,9 @@ RemoteHost::RemoteHost()
 	}
 	// The rule for test traffic: only to what the test made. The route to
 	// the sink must leave through our own veth, via our router.
-	std::string route = sh_out(std::string("ip route get ") + kAddress);
-	if (route.find("via 192.0.2.2 dev " + host_if_) == std::string::npos) {
-		error_ = "route to " + std::string(kAddress) + " does not go through " + host_if_ + ": " + route;
+	std::string route = sh_out("ip route get " + address_);
+	if (route.find("via " + router_addr + " dev " + host_if_) == std::string::npos) {
+		error_ = "route to " + address_ + " does not go through " + host_if_ + ": " + route;
 		return;
 	}
 	ok_ = true;
@@ -43,9 +57,9 @@ RemoteHost::RemoteHost()
 RemoteHost::~RemoteHost()
 {
 	listener_.reset();
-	sh("ip route del 198.51.100.0/24 via 192.0.2.2 dev " + host_if_ + " 2>/dev/null; ip link del " + host_if_ +
-	   " 2>/dev/null; ip netns del " + sink_ + " 2>/dev/null; ip netns del " + router_ + " 2>/dev/null; rm -f " +
-	   count_file_);
+	// Deleting our veth takes the route through it along.
+	sh("ip link del " + host_if_ + " 2>/dev/null; ip netns del " + sink_ + " 2>/dev/null; ip netns del " + router_ +
+	   " 2>/dev/null; rm -f " + count_file_);
 }
 
 std::string RemoteHost::exec(const std::string &ns, const std::string &cmd)

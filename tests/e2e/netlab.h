@@ -2,8 +2,10 @@
 // A remote log host made by the test: a sink namespace behind a router
 // namespace, reached from the host through a veth and a gateway route, so
 // the host's routing sees it as off the host (as a real log host is).
-// Addresses come from the documentation ranges 192.0.2.0/30 (host-router)
-// and 198.51.100.0/24 (router-sink). Everything is removed on destruction.
+// Its two networks, a /30 host-router and a /24 router-sink, are chosen
+// from ranges the host does not use (support/test_ranges.h): a fixed pick
+// once shadowed this machine's own gateway. Everything is removed on
+// destruction.
 #pragma once
 
 #include <memory>
@@ -15,8 +17,8 @@ namespace bpfwatch::e2e {
 
 class RemoteHost {
 public:
-	static constexpr const char *kAddress = "198.51.100.7";
-
+	// Builds it in the calling thread's network namespace. ok() is false,
+	// with error() saying why, when no free range is left or a step fails.
 	RemoteHost();
 	~RemoteHost();
 	RemoteHost(const RemoteHost &) = delete;
@@ -24,6 +26,8 @@ public:
 
 	bool ok() const { return ok_; }
 	const std::string &error() const { return error_; }
+	// The sink's address (dotted IPv4): what a log shipper connects to.
+	const std::string &address() const { return address_; }
 
 	// A sink on PORT inside the sink namespace (busybox nc's persistent
 	// server): it takes connection after connection, counting each one's
@@ -42,6 +46,7 @@ private:
 	std::string exec(const std::string &ns, const std::string &cmd);
 
 	std::string router_, sink_, host_if_, count_file_;
+	std::string address_;
 	bool ok_ = false;
 	std::string error_;
 	std::unique_ptr<Subprocess> listener_;

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "e2e/e2e_support.h"
+#include "support/skip.h"
 
 namespace bpfwatch::e2e {
 namespace {
@@ -46,7 +47,7 @@ TEST(Errors, UnknownContainerListsTheRunningOnes)
 TEST(Errors, MissingDockerSocketSuggestsCgroupOrPid)
 {
 	if (geteuid() != 0)
-		GTEST_SKIP() << "needs root";
+		BW_SKIP_OR_FAIL("needs root");
 	RunResult r = bpfwatch({"--container", "x", "--docker-socket", "/nonexistent/docker.sock"});
 	EXPECT_EQ(r.status, 2);
 	EXPECT_EQ(lines(r.err), 1) << r.err;
@@ -57,7 +58,7 @@ TEST(Errors, MissingDockerSocketSuggestsCgroupOrPid)
 TEST(Errors, ADockerSocketThatDoesNotAnswerSuggestsCgroupOrPid)
 {
 	if (geteuid() != 0)
-		GTEST_SKIP() << "needs root";
+		BW_SKIP_OR_FAIL("needs root");
 	// A unix socket nobody listens on: connect() is refused.
 	std::string path = "/tmp/bwtest-dead-" + std::to_string(getpid()) + ".sock";
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -90,7 +91,7 @@ TEST(Errors, CheckGivesAnErrorVerdictInJson)
 TEST(Errors, UnknownCgroupAndPid)
 {
 	if (geteuid() != 0)
-		GTEST_SKIP() << "needs root";
+		BW_SKIP_OR_FAIL("needs root");
 	RunResult r = bpfwatch({"--cgroup", "/no/such/cgroup"});
 	EXPECT_EQ(r.status, 2);
 	EXPECT_EQ(lines(r.err), 1) << r.err;
@@ -103,7 +104,7 @@ TEST(Errors, UnknownCgroupAndPid)
 TEST(Errors, WithoutPrivilegesNamesTheCapability)
 {
 	if (geteuid() != 0)
-		GTEST_SKIP() << "needs root to drop to another user";
+		BW_SKIP_OR_FAIL("needs root to drop to another user");
 	// setpriv from util-linux drops every capability, as an unprivileged user has.
 	for (std::string target : {"--pid 1", "--container log-router"}) {
 		CommandResult r = sh(std::string("setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all ") +

@@ -177,8 +177,8 @@ TEST_F(LogRouter, CheckSaysBytesToASinkOnThisHostNeverLeftIt)
 	start_workload();
 	ASSERT_EQ(sink_received(), std::to_string(kSinkBytes));
 	EXPECT_EQ(bw.wait(30s), 1) << bw.err();
-	EXPECT_EQ(bw.out(), "FAIL: 9.8 KiB sent, none of it left the host (" + sink_ip_ +
-				    ":5514/tcp is on this host)\n");
+	EXPECT_EQ(bw.out(), "FAIL: 9.8 KiB sent, none of it left the host (tcp " + sink_ip_ +
+				    ":5514 is on this host)\n");
 }
 
 TEST_F(LogRouter, RemoteNetSaysABridgeNetworkLeavesTheHost)

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "e2e/toolbox_support.h"
+#include "support/skip.h"
 
 namespace bpfwatch::e2e {
 namespace {
@@ -88,7 +89,7 @@ TEST(ToolboxImage, SavedArchiveLoadsBack)
 TEST(ReleaseTarball, RunsOnTheHostWithOnlyItsOwnLoaderAndLibraries)
 {
 	if (geteuid() != 0)
-		GTEST_SKIP() << "needs root (loads BPF programs)";
+		BW_SKIP_OR_FAIL("needs root (loads BPF programs)");
 	TempDir dir;
 	CommandResult r = sh(kScript + " --tarball " + dir.path + " 2>&1");
 	ASSERT_EQ(r.status, 0) << r.out;

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "e2e/toolbox_support.h"
+#include "support/skip.h"
 
 namespace bpfwatch::e2e {
 namespace {
@@ -178,7 +179,7 @@ INSTANTIATE_TEST_SUITE_P(Runtimes, ToolboxLauncher, ::testing::Values("docker", 
 TEST(ToolboxLauncherErrors, NotRootSaysSudo)
 {
 	if (geteuid() != 0)
-		GTEST_SKIP() << "needs root to drop to another user";
+		BW_SKIP_OR_FAIL("needs root to drop to another user");
 	CommandResult r = sh("setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all " + kToolbox +
 			     " bpfwatch --container log-router 2>&1");
 	EXPECT_EQ(r.status, 2);
@@ -189,7 +190,7 @@ TEST(ToolboxLauncherErrors, NotRootSaysSudo)
 TEST(ToolboxLauncherErrors, NoRuntimeSaysWhichWereLookedFor)
 {
 	if (geteuid() != 0)
-		GTEST_SKIP() << "needs root (the launcher checks it first)";
+		BW_SKIP_OR_FAIL("needs root (the launcher checks it first)");
 	// A PATH with nothing but `id` on it.
 	char tmpl[] = "/tmp/bpfwatch-e2e-path-XXXXXX";
 	std::string dir = mkdtemp(tmpl);

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/skip.h"
 #include "targets/cgroup.h"
 
 namespace bpfwatch::e2e {
@@ -54,8 +55,6 @@ Engine podman_engine()
 
 void require_toolbox(const Engine &e)
 {
-	const char *required = std::getenv("BPFWATCH_E2E_REQUIRED");
-	bool must = required && std::string(required) == "1";
 	std::string why;
 	if (geteuid() != 0)
 		why = "needs root (BPF, the runtime sockets)";
@@ -73,9 +72,7 @@ void require_toolbox(const Engine &e)
 			FAIL() << "scripts/build-toolbox-image --runtime " << e.name << " failed:\n" << r.out;
 		return;
 	}
-	if (must)
-		FAIL() << why;
-	GTEST_SKIP() << why;
+	BW_SKIP_OR_FAIL(why);
 }
 
 std::vector<std::string> toolbox_argv(const Engine &e, const std::vector<std::string> &args,

@@ -29,7 +29,7 @@ struct Engine {
 Engine docker_engine();
 Engine podman_engine();
 
-// Skips (or, under BPFWATCH_E2E_REQUIRED=1, fails) unless root, the engine
+// Skips (or, under scripts/test, fails: BW_SKIP_OR_FAIL) unless root, the engine
 // answers and has the busybox test image; then makes sure the toolbox
 // image is built from this tree (scripts/build-toolbox-image: quick when
 // up to date).

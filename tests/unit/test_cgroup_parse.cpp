@@ -2,6 +2,7 @@
 // /proc/PID/cgroup and mountinfo parsing for v1, v2 and hybrid hosts.
 #include <gtest/gtest.h>
 
+#include "support/skip.h"
 #include "targets/cgroup.h"
 #include "test_targets_fixture.h"
 #include "util/error.h"
@@ -161,7 +162,7 @@ TEST(CgroupPaths, PidOfThisProcess)
 		std::string p = cgroup_path_of_pid(getpid());
 		EXPECT_EQ(p.front(), '/');
 	} catch (const Error &e) {
-		GTEST_SKIP() << "no cgroup v2 here: " << e.what();
+		BW_SKIP_OR_FAIL(std::string("no cgroup v2 here: ") + e.what());
 	}
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "probe/preflight.h"
+#include "support/skip.h"
 #include "util/error.h"
 
 namespace bpfwatch {
@@ -43,7 +44,7 @@ TEST(Preflight, UnreadableBtfSaysWhichFile)
 TEST(Preflight, ThisKernelsBtfPasses)
 {
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
-		GTEST_SKIP() << "this machine has no kernel BTF";
+		BW_SKIP_OR_FAIL("this machine has no kernel BTF");
 	EXPECT_EQ(error_of("/sys/kernel/btf/vmlinux"), "");
 }
 

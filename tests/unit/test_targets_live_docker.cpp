@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "support/skip.h"
 #include "targets/cgroup.h"
 #include "targets/resolver.h"
 #include "test_targets_fixture.h"
@@ -66,7 +67,6 @@ std::int64_t kernfs_id(const std::string &path)
 TEST(TargetsLiveDocker, ResolvesARunningContainer)
 {
 	// scripts/test provides root, dockerd and the image, and says so.
-	const bool required = std::getenv("BPFWATCH_E2E_REQUIRED") != nullptr;
 	std::string missing;
 	struct stat st {};
 	if (geteuid() != 0)
@@ -75,11 +75,8 @@ TEST(TargetsLiveDocker, ResolvesARunningContainer)
 		missing = std::string(kSocket) + " absent: no dockerd here";
 	else if (run(std::string("docker image inspect -f '{{.Id}}' ") + kImage + " 2>/dev/null").empty())
 		missing = std::string("image ") + kImage + " missing (tests/e2e/support/build-busybox-image)";
-	if (!missing.empty()) {
-		if (required)
-			FAIL() << missing;
-		GTEST_SKIP() << missing;
-	}
+	if (!missing.empty())
+		BW_SKIP_OR_FAIL(missing);
 
 	ContainerGuard guard{"bwtest-resolve-" + std::to_string(getpid())};
 	std::string id = run("docker run -d --name " + guard.name + " " + kImage + " sleep 30");
