@@ -5,7 +5,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -181,6 +186,67 @@ TEST_F(Filter, FlushingWhileRecordsAreStagedLosesAndRepeatsNothing)
 	for (const Record &e : events)
 		bytes += e.ret;
 	EXPECT_EQ(bytes, 3u * n);
+}
+
+// A CPU that writes flat out keeps the ring waking the reader; a CPU that
+// wrote once keeps its record staged until it is flushed. The reader must
+// still collect it within a poll period or so, not when the busy CPU stops
+// (the busy writer here runs up to 4 s; the quiet record must come in 1).
+TEST_F(Filter, AQuietCpusRecordArrivesWhileAnotherCpuKeepsTheRingBusy)
+{
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		BW_SKIP_OR_FAIL("needs two online CPUs");
+	CgroupSandbox quiet("bpfwatch-test-quiet");
+	// Counted, not kept: the busy writer makes millions of records.
+	std::map<std::uint64_t, std::uint64_t> records;
+	ProbeConfig config;
+	config.cgroup_ids = {box_->id(), quiet.id()};
+	if (compat_run())
+		config.build = ProbeBuild::Compat;
+	probe_ = std::make_unique<Probe>(config, [&](const Record &r) { records[r.cgroup_id]++; });
+	const std::string stop = "/tmp/bpfwatch-test-busy-stop-" + std::to_string(getpid());
+	unlink(stop.c_str());
+	auto busy = std::async(std::launch::async, [&] {
+		return box_->run(
+			[&] {
+				static char buf[8];
+				int fd = open("/dev/null", O_WRONLY);
+				WL_CHECK(fd >= 0);
+				timespec t0{}, t{};
+				clock_gettime(CLOCK_MONOTONIC, &t0);
+				for (long i = 0;; i++) {
+					WL_CHECK(write(fd, buf, sizeof(buf)) == sizeof(buf));
+					if (i % 4096)
+						continue;
+					clock_gettime(CLOCK_MONOTONIC, &t);
+					if (access(stop.c_str(), F_OK) == 0 || t.tv_sec - t0.tv_sec >= 4)
+						return 0;
+				}
+			},
+			0);
+	});
+	auto from = [&](std::uint64_t id) { return records[id]; };
+	// The busy CPU is streaming: polls return its records, one after another.
+	for (int i = 0; i < 100 && from(box_->id()) < 100000; i++)
+		probe_->poll(100);
+	ASSERT_GE(from(box_->id()), 100000u) << "the busy writer never got going";
+
+	ASSERT_EQ(quiet.run([] { return write_devnull(1, 7); }, 1), 0);
+	auto wrote = std::chrono::steady_clock::now();
+	int polls = 0, woken = 0;
+	while (from(quiet.id()) == 0 && std::chrono::steady_clock::now() - wrote < std::chrono::seconds(1)) {
+		woken += probe_->poll(100) > 0;
+		polls++;
+	}
+	auto waited = std::chrono::steady_clock::now() - wrote;
+	bool busy_still_running = busy.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+	{ std::ofstream(stop) << "stop"; }
+	EXPECT_EQ(busy.get(), 0);
+	unlink(stop.c_str());
+	EXPECT_EQ(from(quiet.id()), 1u) << "after " << polls << " polls, " << woken << " of them with records";
+	EXPECT_TRUE(busy_still_running) << "the ring was not busy all along";
+	EXPECT_LT(waited, std::chrono::seconds(1));
+	probe_.reset();
 }
 
 TEST_F(Filter, TraceFieldsOnlyWhenAskedFor)

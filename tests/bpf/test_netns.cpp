@@ -8,7 +8,7 @@
 
 #include <cstring>
 
-#include "aggregator/locality.h"
+#include "net/locality.h"
 #include "bpf/delivery_fixture.h"
 #include "bpf/netns.h"
 #include "support/scratch_netns.h"

@@ -6,7 +6,7 @@
 // "host's" routes as they were, and still carry bytes to the sink.
 #include <unistd.h>
 
-#include "aggregator/locality.h"
+#include "net/locality.h"
 #include "e2e/e2e_support.h"
 #include "e2e/netlab.h"
 #include "support/scratch_netns.h"

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "aggregator/locality.h"
+#include "net/locality.h"
 
 namespace bpfwatch::test {
 
