@@ -79,6 +79,10 @@ enum bw_stat {
 	BW_STAT_MAX = 1,
 };
 
+/* A cgroup path as bpf/follow.bpf.h matches it; longer ones are not
+ * followed in the kernel (user space still follows them, a tick later). */
+#define BW_CGROUP_PATH_LEN 256
+
 #define BW_COMM_LEN 16
 #define BW_UNIX_PATH_LEN 40
 

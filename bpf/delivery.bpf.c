@@ -32,6 +32,7 @@
 #include "delivery_maps.bpf.h"
 #include "tcp_track.bpf.h"
 #include "egress.bpf.h"
+#include "follow.bpf.h"
 
 /* The socket at @addr if it is a full TCP socket of a watched cgroup. */
 static __always_inline struct sock *watched_tcp_sock(__u64 addr, __u64 *cgid)

@@ -16,6 +16,7 @@
 #include "fd.bpf.h"
 #include "counters.bpf.h"
 #include "batch.bpf.h"
+#include "follow.bpf.h"
 
 /* What one counted call needs on its way to the totals and the ring. */
 struct call {

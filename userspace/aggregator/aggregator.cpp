@@ -19,10 +19,10 @@ void carry_last_times(Window &interval, const Window &since_start)
 
 } // namespace
 
-void Aggregator::add(const Record &record, std::uint64_t now_ns)
+void Aggregator::add(std::uint64_t key, const Record &record, std::uint64_t now_ns)
 {
-	add_to(total_[record.cgroup_id], record, now_ns);
-	add_to(interval_[record.cgroup_id], record, now_ns);
+	add_to(total_[key], record, now_ns);
+	add_to(interval_[key], record, now_ns);
 }
 
 void Aggregator::add_to(Window &w, const Record &record, std::uint64_t now_ns)

@@ -18,8 +18,10 @@ public:
 	// past it are counted in destinations_overflow.
 	explicit Aggregator(std::size_t max_destinations = 256) : max_destinations_(max_destinations) {}
 
+	// Windows are kept by key: a cgroup id, or for a followed target the
+	// id of its first cgroup, whichever cgroup a number came from.
 	// One ring-buffer record, drained at now_ns (CLOCK_MONOTONIC).
-	void add(const Record &record, std::uint64_t now_ns);
+	void add(std::uint64_t key, const Record &record, std::uint64_t now_ns);
 	// The kernel's exact totals, read after draining the ring.
 	void set_totals(const std::map<std::uint64_t, KernelTotals> &totals);
 	// The delivery probe's totals (cumulative since it attached).

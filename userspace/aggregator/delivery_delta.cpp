@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "aggregator/delivery_delta.h"
 
+#include <algorithm>
+
 namespace bpfwatch {
 namespace {
 
@@ -51,6 +53,39 @@ PeerMap delivery_since(const PeerMap &now, const PeerMap &before)
 		out[peer] = it == before.end() ? d : delivery_since(d, it->second);
 	}
 	return out;
+}
+
+void add_delivery(PeerMap &into, const PeerMap &from)
+{
+	auto add_errnos = [](std::map<int, std::uint64_t> &a, const std::map<int, std::uint64_t> &b) {
+		for (const auto &[err, n] : b)
+			a[err] += n;
+	};
+	for (const auto &[peer, d] : from) {
+		PeerDelivery &s = into[peer];
+		TcpDelivery &t = s.tcp;
+		const TcpDelivery &f = d.tcp;
+		t.bytes_acked += f.bytes_acked;
+		t.bytes_sent += f.bytes_sent;
+		t.bytes_retrans += f.bytes_retrans;
+		t.unacked += f.unacked;
+		t.unsent += f.unsent;
+		t.live_sockets += f.live_sockets;
+		t.retrans_segs += f.retrans_segs;
+		t.resets_sent += f.resets_sent;
+		t.resets_received += f.resets_received;
+		t.connect_attempts += f.connect_attempts;
+		t.connects += f.connects;
+		t.accepts += f.accepts;
+		t.connect_failures += f.connect_failures;
+		t.closes += f.closes;
+		add_errnos(t.connect_errors, f.connect_errors);
+		add_errnos(t.close_errors, f.close_errors);
+		t.last_ack_ns = std::max(t.last_ack_ns, f.last_ack_ns);
+		add_errnos(s.icmp_errors, d.icmp_errors);
+		s.egress.packets += d.egress.packets;
+		s.egress.bytes += d.egress.bytes;
+	}
 }
 
 } // namespace bpfwatch

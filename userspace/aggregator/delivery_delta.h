@@ -11,4 +11,8 @@ namespace bpfwatch {
 PeerDelivery delivery_since(const PeerDelivery &now, const PeerDelivery &before);
 PeerMap delivery_since(const PeerMap &now, const PeerMap &before);
 
+// Two cgroups' numbers as one (a followed target's lives): counts and
+// gauges add up, the last ACK is the newer.
+void add_delivery(PeerMap &into, const PeerMap &from);
+
 } // namespace bpfwatch

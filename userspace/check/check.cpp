@@ -27,25 +27,33 @@ int check_once(const CheckOptions &opt)
 	if (!session.delivery_running())
 		throw Error("check needs the delivery probe, which did not attach (see the warning above)");
 
-	// A copy: the book drops the target if its container exits.
-	const Target target = book.target(book.explicit_ids().at(0));
-	std::cerr << "bpfwatch: checking " << target.name << " for "
+	const std::uint64_t key = book.explicit_keys().at(0);
+	const Watched &watched = book.watched().at(0);
+	session.follow(make_lookup(opt.targets), make_runtime_events(opt.targets), {});
+	std::cerr << "bpfwatch: checking " << watched.target.name << " for "
 		  << format_duration(std::chrono::duration<double>(opt.window).count()) << std::endl;
+	// The window runs its course through restarts: a router that crashed
+	// and came back is judged on all it did. A signal, or a target that
+	// is gone for good, ends it early: judge what was seen by then.
 	const Clock::time_point start = Clock::now();
-	// A signal or the container's exit ends the window early: judge what
-	// was seen by then.
+	Clock::time_point next_tick = start + std::chrono::seconds(1);
 	std::string note;
-	while (!stop_requested() && Clock::now() - start < opt.window) {
-		if (!book.take_exited().empty()) {
-			note = "the container exited during the window";
-			break;
-		}
+	while (!stop_requested() && Clock::now() - start < opt.window && !session.all_gone()) {
 		session.poll(100);
+		if (Clock::now() < next_tick)
+			continue;
+		next_tick = Clock::now() + std::chrono::seconds(1);
+		for (const FollowNotice &n : session.follow_tick(Clock::now()))
+			std::cerr << "bpfwatch: " << n.target.name << ": " << n.message << std::endl;
 	}
+	if (watched.restarts)
+		note = "the container restarted " + std::to_string(watched.restarts) + " time(s) during the window";
+	if (watched.state != Watched::State::running)
+		note += (note.empty() ? "" : "; ") + std::string("the container was not running at the end of the window");
 	double window_s = std::chrono::duration<double>(Clock::now() - start).count();
 
 	session.sync();
-	Report report = session.final_report({target}, window_s, note);
+	Report report = session.final_report({key}, window_s, note);
 	const TargetReport &tr = report.targets.at(0);
 	CheckResult r = evaluate(tr, criteria);
 	if (opt.json) {

@@ -36,7 +36,8 @@ constexpr const char *kFooter =
 	"  bpfwatch check --container log-router --to 198.51.100.7:514\n"
 	"Commands: check (did the data leave the host? see bpfwatch check --help)\n"
 	"Exit status: 0 ok, 2 error (bad input, missing privilege, setup),\n"
-	"3 every watched container exited.";
+	"3 every watched container exited (--no-follow) or was removed for good\n"
+	"(--gone-after) when no --duration was given.";
 
 constexpr const char *kCheckDescription =
 	"Did the container's data get out? Watches for --window and exits 0 when\n"
@@ -121,8 +122,8 @@ LocalityOverrides finish_target_options(const TargetForm &f, ResolveOptions &t)
 struct WatchForm {
 	WatchOptions opt;
 	TargetForm targets;
-	std::string duration, interval = "5s", output = "table", alert_silence;
-	CLI::Option *interval_opt = nullptr;
+	std::string duration, interval = "5s", output = "table", alert_silence, wait, gone_after = "60s";
+	CLI::Option *interval_opt = nullptr, *wait_opt = nullptr;
 };
 
 void add_watch_options(CLI::App &app, WatchForm &f)
@@ -148,6 +149,19 @@ void add_watch_options(CLI::App &app, WatchForm &f)
 		     "Leave out what the network did with the bytes (TCP acknowledgements, "
 		     "retransmits, connect failures, bytes that left the host): no per-packet probes");
 	app.add_option("--top", w.top, "Destinations shown per container in the table")->check(CLI::PositiveNumber);
+	app.add_flag("!--no-follow", w.follow,
+		     "Do not follow containers across restarts: a target that exits gets its final "
+		     "summary, and when none is left bpfwatch exits with 3");
+	f.wait_opt = app.add_option("--wait", f.wait,
+				    "Wait for a named container that does not run yet, asking once a second "
+				    "(for TIME, or without end) instead of failing")
+			     ->type_name("[TIME]")
+			     ->expected(0, 1);
+	app.add_option("--gone-after", f.gone_after,
+		       "A followed container that was removed is gone for good when none is created "
+		       "under its name within this long; with every target gone and no --duration, "
+		       "bpfwatch exits with 3")
+		->type_name("TIME");
 }
 
 WatchOptions finish_watch(WatchForm &f)
@@ -160,6 +174,12 @@ WatchOptions finish_watch(WatchForm &f)
 	if (!f.alert_silence.empty())
 		w.alert_silence = parse_duration(f.alert_silence);
 	w.interval = parse_duration(f.interval);
+	w.gone_after = parse_duration(f.gone_after);
+	if (f.wait_opt->count()) {
+		w.wait.enabled = true;
+		if (!f.wait.empty())
+			w.wait.limit = parse_duration(f.wait);
+	}
 	// A trace reads best without reports in between, unless asked.
 	if (w.events && f.interval_opt->count() == 0)
 		w.interval = std::chrono::milliseconds(0);

@@ -147,6 +147,10 @@ json target_report(const TargetReport &tr, const Report &report)
 		{"container_id", t.container_id},
 		{"cgroup_id", t.cgroup_id},
 		{"cgroup_path", t.cgroup_path},
+		// A followed target: lives after its first, and whether it runs
+		// now; null for a discovered cgroup.
+		{"restarts", tr.state.empty() ? json(nullptr) : json(tr.restarts)},
+		{"state", tr.state.empty() ? json(nullptr) : json(tr.state)},
 		// Milliseconds are all a window's length means; more digits are noise.
 		{"duration_s", std::round(report.duration_s * 1000) / 1000},
 		{"totals", counts(w.total())},

@@ -44,10 +44,15 @@ std::string header(const TargetReport &tr, const Report &report)
 	if (!t.container_id.empty())
 		who += (who.empty() ? "" : " ") + printable(t.container_id.substr(0, kShortIdLength));
 	std::string rest = fmt::format("{}{}cgroup {}", who, who.empty() ? "" : "  ", t.cgroup_id);
+	if (tr.restarts)
+		rest += fmt::format("  restarts {}", tr.restarts);
 	std::string right;
-	// Silence is the news: it goes where the eye lands, before the interval.
+	// Silence and a target that is down are the news: they go where the
+	// eye lands, before the interval.
+	if (tr.state == "stopped" || tr.state == "removed")
+		right = tr.state == "stopped" ? "STOPPED" : "REMOVED";
 	if (tr.silent_s)
-		right = "SILENT " + format_duration(*tr.silent_s);
+		right += (right.empty() ? "" : "  ") + ("SILENT " + format_duration(*tr.silent_s));
 	if (report.kind == Report::Kind::Interval)
 		right += (right.empty() ? "" : "  ") + std::string("interval ") + format_duration(report.duration_s);
 

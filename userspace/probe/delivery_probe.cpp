@@ -73,21 +73,27 @@ void add_tcp(TcpDelivery &t, const bw_tcp_peer &v)
 } // namespace
 
 DeliveryProbe::DeliveryProbe(const DeliveryConfig &config)
-	: ncpus_(possible_cpus()), watch_all_(config.cgroup_ids.empty()), skel_(nullptr, delivery_bpf::destroy)
+	: ncpus_(possible_cpus()), skel_(nullptr, delivery_bpf::destroy)
 {
 	skel_.reset(delivery_bpf::open());
 	if (!skel_)
 		throw Error(errno_message("open the delivery BPF object", errno));
 
 	const auto &ids = config.cgroup_ids;
-	slot_capacity_ = watch_all_ ? 0 : std::max(config.slot_capacity, ids.size());
-	few_ = !watch_all_ && slot_capacity_ <= BW_FEW_SLOTS;
+	bool all = ids.empty();
+	std::size_t capacity = all ? 0 : std::max(config.slot_capacity, ids.size());
+	bool few = !all && capacity <= BW_FEW_SLOTS;
 	auto *ro = skel_->rodata;
-	ro->filter_mode = watch_all_ ? BW_FILTER_ALL : few_ ? BW_FILTER_FEW : BW_FILTER_MANY;
-	ro->filter_slots = slot_capacity_;
+	ro->filter_mode = all ? BW_FILTER_ALL : few ? BW_FILTER_FEW : BW_FILTER_MANY;
+	ro->filter_slots = capacity;
 
 	auto *maps = &skel_->maps;
-	int err = bpf_map__set_max_entries(maps->watched_cgroups, std::max<std::size_t>(1, slot_capacity_));
+	std::size_t slots = std::max<std::size_t>(1, capacity);
+	int err = bpf_map__set_max_entries(maps->watched_cgroups, slots);
+	if (!err)
+		err = bpf_map__set_max_entries(maps->slot_cgroups, slots);
+	if (!err)
+		err = bpf_map__set_max_entries(maps->expected_cgroups, slots * 4);
 	if (!err)
 		err = bpf_map__set_max_entries(maps->tcp_socks, std::max(1u, config.max_sockets));
 	if (!err)
@@ -104,13 +110,17 @@ DeliveryProbe::DeliveryProbe(const DeliveryConfig &config)
 	// Run on demand (the sampler) or linked per cgroup (egress).
 	bpf_program__set_autoattach(skel_->progs.bw_tcp_sample, false);
 	bpf_program__set_autoattach(skel_->progs.bw_egress, false);
+	bpf_program__set_autoload(skel_->progs.bw_cgroup_mkdir, !all);
 
 	err = delivery_bpf::load(skel_.get());
 	if (err)
 		throw Error(load_error("the delivery programs", err, kPrivileges));
 
+	slots_ = TargetSlots(capacity, few,
+			     {reinterpret_cast<std::uint64_t *>(skel_->bss->watched_ids), maps->watched_cgroups,
+			      maps->slot_cgroups, maps->expected_cgroups});
 	for (std::uint64_t id : ids)
-		add_target(id);
+		slots_.add(id);
 	attach_tracepoints();
 	egress_ = std::make_unique<EgressLinks>(skel_->progs.bw_egress);
 	for (const EgressTarget &t : config.egress)
@@ -135,6 +145,7 @@ void DeliveryProbe::attach_tracepoints()
 		{skel_->progs.bw_receive_reset, &skel_->links.bw_receive_reset, "tcp_receive_reset"},
 		{skel_->progs.bw_error_report, &skel_->links.bw_error_report, "inet_sk_error_report"},
 		{skel_->progs.bw_tcp_sendmsg, &skel_->links.bw_tcp_sendmsg, "tcp_sendmsg_locked"},
+		{skel_->progs.bw_cgroup_mkdir, &skel_->links.bw_cgroup_mkdir, "cgroup_mkdir"},
 	};
 	for (auto &tp : tps) {
 		if (!bpf_program__autoload(tp.prog))
@@ -159,37 +170,6 @@ void DeliveryProbe::detach_egress(std::uint64_t cgroup_id)
 std::vector<std::string> DeliveryProbe::egress_linked_dirs() const
 {
 	return egress_->linked_dirs();
-}
-
-void DeliveryProbe::write_slot(std::size_t slot, std::uint64_t old_id, std::uint64_t cgroup_id)
-{
-	if (few_) {
-		__atomic_store_n(&skel_->bss->watched_ids[slot], cgroup_id, __ATOMIC_RELEASE);
-		return;
-	}
-	auto index = static_cast<std::uint32_t>(slot);
-	int fd = bpf_map__fd(skel_->maps.watched_cgroups);
-	if (bpf_map_update_elem(fd, &cgroup_id, &index, BPF_ANY))
-		throw Error(errno_message("add a cgroup to the delivery watch set", errno));
-	if (old_id && old_id != cgroup_id)
-		bpf_map_delete_elem(fd, &old_id);
-}
-
-void DeliveryProbe::retarget(std::size_t slot, std::uint64_t cgroup_id)
-{
-	if (slot >= slot_ids_.size())
-		throw Error("retarget: no delivery slot " + std::to_string(slot));
-	write_slot(slot, slot_ids_[slot], cgroup_id);
-	slot_ids_[slot] = cgroup_id;
-}
-
-std::size_t DeliveryProbe::add_target(std::uint64_t cgroup_id)
-{
-	if (watch_all_ || slot_ids_.size() >= slot_capacity_)
-		throw Error("no room for another delivery target (" + std::to_string(slot_capacity_) + " slots)");
-	write_slot(slot_ids_.size(), 0, cgroup_id);
-	slot_ids_.push_back(cgroup_id);
-	return slot_ids_.size() - 1;
 }
 
 // The sampler is a raw_tp program that is never attached: run through

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "probe/delivery.h"
+#include "probe/slots.h"
 
 struct delivery_bpf;
 
@@ -63,10 +64,9 @@ public:
 	// The directories that hold an egress link.
 	std::vector<std::string> egress_linked_dirs() const;
 
-	// Explicit targets: point a slot at another cgroup (see Probe), or
-	// take a free one. Numbers stay keyed by the cgroup that made them.
-	void retarget(std::size_t slot, std::uint64_t cgroup_id);
-	std::size_t add_target(std::uint64_t cgroup_id);
+	// Explicit targets (see Probe::slots): numbers stay keyed by the
+	// cgroup that made them.
+	TargetSlots &slots() { return slots_; }
 
 	// Folds every live socket's progress into its peer's totals (runs the
 	// sampler program), then reads all maps. Totals only grow.
@@ -82,14 +82,10 @@ public:
 private:
 	void attach_tracepoints();
 	void run_sampler();
-	void write_slot(std::size_t slot, std::uint64_t old_id, std::uint64_t cgroup_id);
 	DeliveryStats read_counters() const; // the per-CPU dstats only
 
 	int ncpus_ = 0;
-	bool watch_all_ = true;
-	bool few_ = false;
-	std::size_t slot_capacity_ = 0;
-	std::vector<std::uint64_t> slot_ids_;
+	TargetSlots slots_;
 	std::unique_ptr<delivery_bpf, void (*)(delivery_bpf *)> skel_;
 	// Declared after skel_: links go before the programs they run.
 	std::unique_ptr<EgressLinks> egress_;

@@ -90,9 +90,9 @@ struct Probe::Skeleton {
 	std::unique_ptr<void, void (*)(void *)> owner{nullptr, nullptr};
 	bpf_object *obj = nullptr;
 	bpf_map *events = nullptr, *totals = nullptr, *target_totals = nullptr, *stats = nullptr;
-	bpf_map *batches = nullptr, *watched_cgroups = nullptr, *log_files = nullptr;
+	bpf_map *batches = nullptr, *log_files = nullptr;
 	int flush_prog = -1;
-	std::uint64_t *watched_ids = nullptr; // the mmapped .bss array (BW_FILTER_FEW)
+	TargetSlots::Maps slots;
 };
 
 namespace {
@@ -130,11 +130,17 @@ std::unique_ptr<Probe::Skeleton> load_skeleton(const ProbeConfig &config, std::s
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.log_files, slots);
 	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.slot_cgroups, slots);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.expected_cgroups, slots * 4);
+	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.events, config.ring_bytes);
 	if (err)
 		throw Error(errno_message("size BPF maps", err));
 	// bw_flush is run by Probe::flush(), never attached.
 	bpf_program__set_autoattach(skel->progs.bw_flush, false);
+	// Watching everything, a new cgroup is counted anyway: nothing to follow.
+	bpf_program__set_autoload(skel->progs.bw_cgroup_mkdir, !all);
 	err = Skel::load(skel.get());
 	if (err)
 		throw Error(load_error("bpfwatch's syscall programs", err, kPrivileges));
@@ -146,10 +152,10 @@ std::unique_ptr<Probe::Skeleton> load_skeleton(const ProbeConfig &config, std::s
 	s->target_totals = skel->maps.target_totals;
 	s->stats = skel->maps.stats;
 	s->batches = skel->maps.batches;
-	s->watched_cgroups = skel->maps.watched_cgroups;
 	s->log_files = skel->maps.log_files;
 	s->flush_prog = bpf_program__fd(skel->progs.bw_flush);
-	s->watched_ids = reinterpret_cast<std::uint64_t *>(skel->bss->watched_ids);
+	s->slots = {reinterpret_cast<std::uint64_t *>(skel->bss->watched_ids), skel->maps.watched_cgroups,
+		    skel->maps.slot_cgroups, skel->maps.expected_cgroups};
 	// Attached last, by the caller, once the slots are filled in.
 	s->owner = {skel.release(), [](void *p) { Skel::destroy(static_cast<Skel *>(p)); }};
 	return s;
@@ -169,8 +175,7 @@ Probe::Probe(const ProbeConfig &config, RecordHandler on_record)
 	: on_record_(std::move(on_record)), watch_all_(config.cgroup_ids.empty()), ncpus_(possible_cpus()),
 	  trace_(config.trace), ring_(nullptr, ring_buffer__free)
 {
-	slot_capacity_ = watch_all_ ? 0 : std::max(config.slot_capacity, config.cgroup_ids.size());
-	few_ = !watch_all_ && slot_capacity_ <= BW_FEW_SLOTS;
+	std::size_t capacity = watch_all_ ? 0 : std::max(config.slot_capacity, config.cgroup_ids.size());
 
 	ProbeFeatures features = detect_probe_features();
 	bool btf_build = config.build == ProbeBuild::Btf ||
@@ -179,14 +184,12 @@ Probe::Probe(const ProbeConfig &config, RecordHandler on_record)
 		throw Error("the BTF build of the probe needs Linux 6.2 or newer (bpf_rdonly_cast)");
 	direct_fd_load_ = btf_build && features.direct_fd_load && config.allow_direct_fd_load;
 	compat_ = !btf_build;
-	skel_ = btf_build ? load_skeleton<syscalls_bpf>(config, slot_capacity_, direct_fd_load_, ncpus_)
-			  : load_skeleton<syscalls_compat_bpf>(config, slot_capacity_, false, ncpus_);
+	skel_ = btf_build ? load_skeleton<syscalls_bpf>(config, capacity, direct_fd_load_, ncpus_)
+			  : load_skeleton<syscalls_compat_bpf>(config, capacity, false, ncpus_);
+	slots_ = TargetSlots(capacity, capacity <= BW_FEW_SLOTS, skel_->slots);
 
-	for (std::size_t slot = 0; slot < config.cgroup_ids.size(); slot++) {
-		slot_ids_.push_back(config.cgroup_ids[slot]);
-		write_slot(slot, 0, config.cgroup_ids[slot],
-			   slot < config.log_pipes.size() ? config.log_pipes[slot] : LogPipes{});
-	}
+	for (std::size_t slot = 0; slot < config.cgroup_ids.size(); slot++)
+		add_target(config.cgroup_ids[slot], slot < config.log_pipes.size() ? config.log_pipes[slot] : LogPipes{});
 	if (btf_build)
 		attach_skeleton<syscalls_bpf>(*skel_);
 	else
@@ -197,8 +200,8 @@ Probe::Probe(const ProbeConfig &config, RecordHandler on_record)
 	if (!ring_)
 		throw Error(errno_message("create ring buffer reader", errno));
 	last_flush_ = Clock::now();
-	spdlog::debug("probe attached: {} of {} slot(s), ring {} KiB, {} build, direct fd load {}", slot_ids_.size(),
-		      slot_capacity_, config.ring_bytes / 1024, compat_ ? "compat" : "BTF", direct_fd_load_);
+	spdlog::debug("probe attached: {} of {} slot(s), ring {} KiB, {} build, direct fd load {}", slots_.used(),
+		      slots_.capacity(), config.ring_bytes / 1024, compat_ ? "compat" : "BTF", direct_fd_load_);
 }
 
 Probe::~Probe()
@@ -206,42 +209,28 @@ Probe::~Probe()
 	spdlog::debug("probe: {} records delivered, {} batch flushes asked for", delivered_, flush_runs_);
 }
 
-void Probe::write_slot(std::size_t slot, std::uint64_t old_id, std::uint64_t cgroup_id, const LogPipes &log)
+void Probe::set_log_pipes(std::size_t slot, const LogPipes &log)
 {
 	auto index = static_cast<std::uint32_t>(slot);
 	bw_log_files lf = to_abi(log);
-	// The log pipes first: a call counted under the new id must not be
-	// compared with the old container's pipes.
 	if (bpf_map_update_elem(bpf_map__fd(skel_->log_files), &index, &lf, BPF_ANY))
 		throw Error(errno_message("set a container's log pipes", errno));
-	if (few_) {
-		// One aligned 8-byte store: a program sees the old id or the new.
-		__atomic_store_n(&skel_->watched_ids[slot], cgroup_id, __ATOMIC_RELEASE);
-		return;
-	}
-	int fd = bpf_map__fd(skel_->watched_cgroups);
-	if (bpf_map_update_elem(fd, &cgroup_id, &index, BPF_ANY))
-		throw Error(errno_message("add a cgroup to the watch set", errno));
-	if (old_id && old_id != cgroup_id)
-		bpf_map_delete_elem(fd, &old_id);
 }
 
 void Probe::retarget(std::size_t slot, std::uint64_t cgroup_id, const LogPipes &log)
 {
-	if (slot >= slot_ids_.size())
-		throw Error("retarget: no target slot " + std::to_string(slot));
-	write_slot(slot, slot_ids_[slot], cgroup_id, log);
-	slot_ids_[slot] = cgroup_id;
+	// The log pipes first: a call counted under the new id must not be
+	// compared with the old container's pipes.
+	set_log_pipes(slot, log);
+	slots_.point(slot, cgroup_id);
 }
 
 std::size_t Probe::add_target(std::uint64_t cgroup_id, const LogPipes &log)
 {
-	if (watch_all_ || slot_ids_.size() >= slot_capacity_)
-		throw Error("no room for another target (" + std::to_string(slot_capacity_) + " slots)");
-	std::size_t slot = slot_ids_.size();
-	write_slot(slot, 0, cgroup_id, log);
-	slot_ids_.push_back(cgroup_id);
-	return slot;
+	if (watch_all_ || slots_.used() >= slots_.capacity())
+		throw Error("no room for another target (" + std::to_string(slots_.capacity()) + " slots)");
+	set_log_pipes(slots_.used(), log);
+	return slots_.add(cgroup_id);
 }
 
 // One ring record is one CPU's batch of records.
@@ -339,10 +328,11 @@ std::map<std::uint64_t, KernelTotals> Probe::read_totals() const
 	std::map<std::uint64_t, KernelTotals> out;
 	if (!watch_all_) {
 		int fd = bpf_map__fd(skel_->target_totals);
-		for (std::uint32_t slot = 0; slot < slot_ids_.size(); slot++) {
+		const auto &ids = slots_.ids();
+		for (std::uint32_t slot = 0; slot < ids.size(); slot++) {
 			auto per_cpu = percpu_values<bw_totals>(fd, &slot, ncpus_);
 			if (!per_cpu.empty())
-				out[slot_ids_[slot]] = sum_cpus(per_cpu);
+				out[ids[slot]] = sum_cpus(per_cpu);
 		}
 		return out;
 	}

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "probe/record.h"
+#include "probe/slots.h"
 #include "util/file_id.h"
 
 struct ring_buffer;
@@ -96,7 +97,9 @@ public:
 	// a free slot. add_target throws Error when no slot is free.
 	void retarget(std::size_t slot, std::uint64_t cgroup_id, const LogPipes &log);
 	std::size_t add_target(std::uint64_t cgroup_id, const LogPipes &log);
-	std::size_t slots_used() const { return slot_ids_.size(); }
+	void set_log_pipes(std::size_t slot, const LogPipes &log);
+	// The slots and the cgroup paths they follow (bpf/follow.bpf.h).
+	TargetSlots &slots() { return slots_; }
 
 	std::uint64_t kernel_memory_bytes() const;
 	bool direct_fd_load() const { return direct_fd_load_; }
@@ -112,13 +115,9 @@ private:
 	void flush();
 	void deliver(const Record &r);
 	void deliver_traced();
-	void write_slot(std::size_t slot, std::uint64_t old_id, std::uint64_t cgroup_id, const LogPipes &log);
 
 	RecordHandler on_record_;
-	std::vector<std::uint64_t> slot_ids_; // slot -> cgroup id
-	std::size_t slot_capacity_ = 0;
 	bool watch_all_ = true;
-	bool few_ = false; // BW_FILTER_FEW: ids in the .bss array
 	int ncpus_ = 0;
 	bool trace_ = false;
 	std::vector<Record> trace_pending_;       // traced records of this read
@@ -129,6 +128,7 @@ private:
 	bool direct_fd_load_ = false;
 	bool compat_ = false;
 	std::unique_ptr<Skeleton> skel_;
+	TargetSlots slots_;
 	// Declared after skel_: the ring buffer is freed before the maps.
 	std::unique_ptr<ring_buffer, void (*)(ring_buffer *)> ring_;
 };

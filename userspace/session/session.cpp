@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "aggregator/delivery_delta.h"
 #include "targets/log_files.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -10,17 +11,12 @@
 namespace bpfwatch {
 namespace {
 
-ProbeConfig probe_config(TargetBook &book, const SessionOptions &options, std::set<std::uint64_t> &log_known)
+ProbeConfig probe_config(const TargetBook &book, const SessionOptions &options)
 {
 	ProbeConfig cfg;
-	cfg.cgroup_ids = book.explicit_ids();
+	for (const Watched &w : book.watched())
+		cfg.cgroup_ids.push_back(w.target.cgroup_id);
 	cfg.trace = options.trace;
-	for (std::uint64_t id : cfg.cgroup_ids) {
-		auto lf = log_files_of(book.target(id).pid);
-		cfg.log_pipes.push_back(lf.value_or(LogFiles{}));
-		if (lf)
-			log_known.insert(id);
-	}
 	return cfg;
 }
 
@@ -32,7 +28,8 @@ std::unique_ptr<DeliveryProbe> open_delivery(const TargetBook &book, const Sessi
 		return nullptr;
 	try {
 		DeliveryConfig cfg;
-		cfg.cgroup_ids = book.explicit_ids();
+		for (const Watched &w : book.watched())
+			cfg.cgroup_ids.push_back(w.target.cgroup_id);
 		return std::make_unique<DeliveryProbe>(cfg);
 	} catch (const Error &e) {
 		spdlog::warn("delivery numbers (acknowledged, left the host) are off: {}", e.what());
@@ -44,24 +41,35 @@ std::unique_ptr<DeliveryProbe> open_delivery(const TargetBook &book, const Sessi
 
 Session::Session(TargetBook &book, const SessionOptions &options)
 	: book_(book), options_(options), delivery_(open_delivery(book, options)),
-	  probe_(probe_config(book, options, log_known_),
+	  probe_(probe_config(book, options),
 		 [this](const Record &r) {
-			 agg_.add(r, monotonic_ns());
+			 std::uint64_t key = book_.key_of(r.cgroup_id);
+			 agg_.add(key, r, monotonic_ns());
 			 if (options_.on_record)
-				 options_.on_record(r);
+				 options_.on_record(key, r);
 		 }),
 	  places_(options.places)
 {
-	if (delivery_)
-		for (std::uint64_t id : book.explicit_ids())
-			attach_egress(book.target(id));
+	for (const Watched &w : book.watched()) {
+		read_log_pipes(w.key, w.target, w.slot);
+		attach_egress(w.key, w.target);
+	}
 }
 
 Session::~Session() = default;
 
-void Session::attach_egress(const Target &t)
+void Session::read_log_pipes(std::uint64_t key, const Target &t, std::size_t slot)
 {
-	if (!egress_tried_.insert(t.cgroup_id).second)
+	auto lf = log_files_of(t.pid);
+	probe_.set_log_pipes(slot, lf.value_or(LogFiles{}));
+	if (lf)
+		log_known_.insert(key);
+}
+
+void Session::attach_egress(std::uint64_t key, const Target &t)
+{
+	(void)key;
+	if (!delivery_ || !egress_tried_.insert(t.cgroup_id).second)
 		return;
 	try {
 		delivery_->attach_egress({t.cgroup_id, book_.dir_of(t)});
@@ -72,31 +80,86 @@ void Session::attach_egress(const Target &t)
 
 void Session::attach_egress_to_new_containers()
 {
-	if (!delivery_)
-		return;
 	for (const auto &[id, t] : book_.discovered())
 		if (!t.container_id.empty())
-			attach_egress(t);
+			attach_egress(id, t);
+}
+
+void Session::follow(Follower::Lookup lookup, std::unique_ptr<RuntimeEvents> events, FollowOptions options)
+{
+	follower_ = std::make_unique<Follower>(book_, *this, std::move(lookup), std::move(events), options);
+}
+
+std::vector<FollowNotice> Session::follow_tick(std::chrono::steady_clock::time_point now)
+{
+	return follower_ ? follower_->tick(now) : std::vector<FollowNotice>{};
+}
+
+bool Session::expect_cgroup(std::size_t slot, const std::string &path)
+{
+	bool ok = probe_.slots().expect(slot, path);
+	if (delivery_)
+		ok &= delivery_->slots().expect(slot, path);
+	return ok;
+}
+
+void Session::forget_expected_cgroup(const std::string &path)
+{
+	probe_.slots().forget_expected(path);
+	if (delivery_)
+		delivery_->slots().forget_expected(path);
+}
+
+void Session::move(Watched &w, const Target &now_at, std::chrono::steady_clock::time_point when)
+{
+	// The last records and totals of the old life, under the old id.
+	sync();
+	std::uint64_t old_cgroup = w.target.cgroup_id;
+	// The kernel has usually pointed the slots there already, at the
+	// cgroup's mkdir; pointing again is harmless and covers the rest.
+	auto lf = log_files_of(now_at.pid);
+	probe_.retarget(w.slot, now_at.cgroup_id, lf.value_or(LogFiles{}));
+	if (lf)
+		log_known_.insert(w.key);
+	if (delivery_) {
+		delivery_->slots().point(w.slot, now_at.cgroup_id);
+		delivery_->detach_egress(old_cgroup);
+	}
+	egress_tried_.erase(old_cgroup);
+	book_.moved(w, now_at, when);
+	attach_egress(w.key, now_at);
 }
 
 void Session::sync()
 {
 	probe_.drain();
-	agg_.set_totals(probe_.read_totals());
+	std::map<std::uint64_t, KernelTotals> totals;
+	for (const auto &[id, t] : probe_.read_totals())
+		totals[book_.key_of(id)] += t;
+	agg_.set_totals(totals);
 	if (delivery_) {
 		DeliverySnapshot snap = delivery_->read();
-		agg_.set_delivery(snap.cgroups);
+		std::map<std::uint64_t, PeerMap> by_key;
+		for (const auto &[id, peers] : snap.cgroups)
+			add_delivery(by_key[book_.key_of(id)], peers);
+		agg_.set_delivery(by_key);
 		delivery_stats_ = snap.stats;
 	}
 }
 
-TargetReport Session::target_report(const Target &t, const Window &w, const std::string &note)
+TargetReport Session::target_report(std::uint64_t key, const Window &w, const std::string &note)
 {
 	TargetReport tr;
-	tr.target = t;
+	tr.target = book_.target(key);
 	tr.window = w;
 	tr.note = note;
-	tr.log_known = log_known(t.cgroup_id);
+	tr.log_known = log_known(key);
+	if (const Watched *watched = book_.watched_by_key(key)) {
+		tr.restarts = watched->restarts;
+		tr.state = watched->state == Watched::State::running   ? "running"
+			   : watched->state == Watched::State::stopped ? "stopped"
+								       : "removed";
+	}
 	auto place = [&](const Endpoint &p) {
 		if (!tr.locality.count(p))
 			tr.locality[p] = places_.classify(p.ip_address()).locality;
@@ -121,24 +184,24 @@ Report Session::make_report(Report::Kind kind, double seconds, const std::map<st
 	if (delivery_)
 		r.delivery_stats = delivery_stats_;
 	// Explicit targets are always shown: silence is the news.
-	for (std::uint64_t id : book_.explicit_ids()) {
-		auto it = windows.find(id);
-		r.targets.push_back(target_report(book_.target(id), it == windows.end() ? Window{} : it->second));
+	for (std::uint64_t key : book_.explicit_keys()) {
+		auto it = windows.find(key);
+		r.targets.push_back(target_report(key, it == windows.end() ? Window{} : it->second));
 	}
 	if (book_.watching_everything())
-		for (const auto &[id, w] : windows)
+		for (const auto &[key, w] : windows)
 			if (w.active())
-				r.targets.push_back(target_report(book_.target(id), w));
+				r.targets.push_back(target_report(key, w));
 	return r;
 }
 
-Report Session::final_report(const std::vector<Target> &targets, double seconds, const std::string &note)
+Report Session::final_report(const std::vector<std::uint64_t> &keys, double seconds, const std::string &note)
 {
 	Report r = make_report(Report::Kind::Summary, seconds, {});
 	r.targets.clear();
-	for (const Target &t : targets) {
-		auto it = agg_.since_start().find(t.cgroup_id);
-		r.targets.push_back(target_report(t, it == agg_.since_start().end() ? Window{} : it->second, note));
+	for (std::uint64_t key : keys) {
+		auto it = agg_.since_start().find(key);
+		r.targets.push_back(target_report(key, it == agg_.since_start().end() ? Window{} : it->second, note));
 	}
 	return r;
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // One watching session: the syscall probe and the delivery probe attached
-// to the book's cgroups, their numbers gathered in an aggregator, and
-// reports made from it with every peer placed (loopback, host, container,
-// remote, unknown). `watch` and `check` are two loops around it.
+// to the book's cgroups, their numbers gathered in an aggregator by target
+// key (a followed target's lives summed), and reports made from it with
+// every peer placed (loopback, host, container, remote, unknown). `watch`
+// and `check` are two loops around it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -18,6 +20,7 @@
 #include "net/locality.h"
 #include "probe/delivery_probe.h"
 #include "probe/probe.h"
+#include "session/follower.h"
 #include "session/target_book.h"
 
 namespace bpfwatch {
@@ -26,7 +29,8 @@ struct SessionOptions {
 	bool trace = false;       // records carry time, pid, comm, fd (--events)
 	bool delivery = true;     // attach the delivery probe (--no-delivery)
 	LocalityOverrides places; // --remote-net, --local-net
-	std::function<void(const Record &)> on_record; // after aggregation
+	// Called for each record, with the key the model counts it under.
+	std::function<void(std::uint64_t key, const Record &)> on_record;
 };
 
 class Session {
@@ -44,22 +48,36 @@ public:
 	Aggregator &aggregator() { return agg_; }
 	// Explicit targets always, discovered cgroups when they did something.
 	Report make_report(Report::Kind kind, double seconds, const std::map<std::uint64_t, Window> &windows);
-	// A summary of just these targets' totals since the start.
-	Report final_report(const std::vector<Target> &targets, double seconds, const std::string &note);
+	// A summary of just these targets' totals since the start, by key.
+	Report final_report(const std::vector<std::uint64_t> &keys, double seconds, const std::string &note);
 	void forget(std::uint64_t cgroup_id, bool keep_numbers);
 	// Watching everything: count the IP egress of containers seen so far.
 	void attach_egress_to_new_containers();
 	bool delivery_running() const { return delivery_ != nullptr; }
 	// Whether the target's log pipes were found (Window::log counts).
-	bool log_known(std::uint64_t cgroup_id) const { return log_known_.count(cgroup_id) != 0; }
+	bool log_known(std::uint64_t key) const { return log_known_.count(key) != 0; }
+
+	// Following (session/follower.h): start it, and ask once a second.
+	void follow(Follower::Lookup lookup, std::unique_ptr<RuntimeEvents> events, FollowOptions options);
+	std::vector<FollowNotice> follow_tick(std::chrono::steady_clock::time_point now);
+	bool following() const { return follower_ != nullptr; }
+	bool all_gone() const { return follower_ && follower_->all_gone(); }
+
+	// The primitives the follower uses.
+	std::uint64_t kernel_cgroup(std::size_t slot) { return probe_.slots().current(slot); }
+	bool expect_cgroup(std::size_t slot, const std::string &path);
+	void forget_expected_cgroup(const std::string &path);
+	// A target's new life: probes, log pipes and egress move to its cgroup.
+	void move(Watched &w, const Target &now_at, std::chrono::steady_clock::time_point when);
 
 private:
-	TargetReport target_report(const Target &t, const Window &w, const std::string &note = "");
-	void attach_egress(const Target &t);
+	TargetReport target_report(std::uint64_t key, const Window &w, const std::string &note = "");
+	void attach_egress(std::uint64_t key, const Target &t);
+	void read_log_pipes(std::uint64_t key, const Target &t, std::size_t slot);
 
 	TargetBook &book_;
 	SessionOptions options_;
-	std::set<std::uint64_t> log_known_; // targets whose log pipes were found
+	std::set<std::uint64_t> log_known_; // keys of targets whose log pipes were found
 	Aggregator agg_;
 	// Loaded before probe_: each load parses the kernel's BTF (megabytes)
 	// and frees it; doing so before the ring is mapped keeps the peak RSS
@@ -68,7 +86,8 @@ private:
 	Probe probe_;
 	DeliveryStats delivery_stats_;
 	LocalityCache places_;
-	std::set<std::uint64_t> egress_tried_;
+	std::set<std::uint64_t> egress_tried_; // cgroup ids
+	std::unique_ptr<Follower> follower_;   // last: it holds references to the rest
 };
 
 } // namespace bpfwatch

@@ -10,25 +10,57 @@ namespace bpfwatch {
 TargetBook::TargetBook(std::vector<Target> targets, std::string cgroup_root, Namer namer)
 	: everything_(targets.empty()), cgroup_root_(std::move(cgroup_root)), namer_(std::move(namer))
 {
-	for (Target &t : targets)
-		targets_.emplace(t.cgroup_id, std::move(t));
+	for (Target &t : targets) {
+		Watched w{t, t.cgroup_id, watched_.size()};
+		w.since = Watched::Clock::now();
+		w.cgroups.push_back(t.cgroup_id);
+		aliases_[t.cgroup_id] = t.cgroup_id;
+		watched_.push_back(std::move(w));
+	}
 }
 
-const Target &TargetBook::target(std::uint64_t cgroup_id)
+std::uint64_t TargetBook::key_of(std::uint64_t cgroup_id) const
 {
-	if (auto it = targets_.find(cgroup_id); it != targets_.end())
-		return it->second;
-	if (auto it = named_.find(cgroup_id); it != named_.end())
-		return it->second;
-	return named_.emplace(cgroup_id, namer_(cgroup_id)).first->second;
+	auto it = aliases_.find(cgroup_id);
+	return it == aliases_.end() ? cgroup_id : it->second;
 }
 
-std::vector<std::uint64_t> TargetBook::explicit_ids() const
+std::vector<std::uint64_t> TargetBook::explicit_keys() const
 {
-	std::vector<std::uint64_t> ids;
-	for (const auto &[id, t] : targets_)
-		ids.push_back(id);
-	return ids;
+	std::vector<std::uint64_t> keys;
+	for (const Watched &w : watched_)
+		keys.push_back(w.key);
+	return keys;
+}
+
+Watched *TargetBook::watched_by_key(std::uint64_t key)
+{
+	for (Watched &w : watched_)
+		if (w.key == key)
+			return &w;
+	return nullptr;
+}
+
+const Target &TargetBook::target(std::uint64_t key)
+{
+	if (Watched *w = watched_by_key(key))
+		return w->target;
+	if (auto it = named_.find(key); it != named_.end())
+		return it->second;
+	return named_.emplace(key, namer_(key)).first->second;
+}
+
+void TargetBook::moved(Watched &w, const Target &now, Watched::Clock::time_point when)
+{
+	std::string query = w.target.query;
+	w.target = now;
+	if (w.target.query.empty())
+		w.target.query = query;
+	w.state = Watched::State::running;
+	w.since = when;
+	w.restarts++;
+	w.cgroups.push_back(now.cgroup_id);
+	aliases_[now.cgroup_id] = w.key;
 }
 
 std::string TargetBook::dir_of(const Target &t) const
@@ -40,22 +72,8 @@ bool TargetBook::alive(const Target &t) const
 {
 	struct stat st {};
 	std::string dir = dir_of(t);
-	// A new cgroup at the same path is another container: compare ids.
+	// A new cgroup at the same path is another life: compare ids.
 	return stat(dir.c_str(), &st) == 0 && st.st_ino == t.cgroup_id;
-}
-
-std::vector<Target> TargetBook::take_exited()
-{
-	std::vector<Target> gone;
-	for (auto it = targets_.begin(); it != targets_.end();) {
-		if (alive(it->second)) {
-			++it;
-			continue;
-		}
-		gone.push_back(std::move(it->second));
-		it = targets_.erase(it);
-	}
-	return gone;
 }
 
 std::vector<std::uint64_t> TargetBook::take_vanished()

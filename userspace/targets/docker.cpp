@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
-#include <mutex>
 
+#include "targets/curl_handle.h"
 #include "util/error.h"
 
 namespace bpfwatch {
@@ -17,24 +17,6 @@ namespace {
 
 // An answer this large is not a container list; stop before it eats memory.
 constexpr std::size_t kMaxBody = 64u << 20;
-
-using CurlPtr = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
-
-void global_init()
-{
-	// curl_global_init is not safe to race with other threads' curl use.
-	static std::once_flag once;
-	std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-CurlPtr make_curl()
-{
-	global_init();
-	CurlPtr curl(curl_easy_init(), curl_easy_cleanup);
-	if (!curl)
-		throw Error("curl_easy_init failed");
-	return curl;
-}
 
 std::size_t on_body(char *data, std::size_t size, std::size_t n, void *user)
 {

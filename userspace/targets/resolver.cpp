@@ -80,6 +80,7 @@ Target resolve_container(const std::string &query, ContainerSource &source,
 	t.runtime = runtime;
 	t.container_id = details->id;
 	t.pid = details->pid;
+	t.query = want;
 	return t;
 }
 
@@ -94,6 +95,7 @@ Target resolve_cgroup(const std::string &path, const std::string &root)
 	}
 	t.name = rel;
 	t.runtime = "cgroup";
+	t.query = rel;
 	return t;
 }
 
@@ -116,6 +118,29 @@ Target resolve_pid(pid_t pid, const std::string &root, const std::string &proc_r
 }
 
 } // namespace
+
+ContainerLookup look_up_container(const std::string &query, ContainerSource &source, const std::string &root,
+				  const std::string &proc_root)
+{
+	ContainerLookup out;
+	auto details = source.inspect(query);
+	if (!details)
+		return out;
+	out.id = details->id;
+	if (!details->running || details->pid <= 0) {
+		out.state = ContainerLookup::State::stopped;
+		return out;
+	}
+	try {
+		out.target = resolve_container(query, source, root, proc_root);
+		out.state = ContainerLookup::State::running;
+		out.id = out.target.container_id;
+	} catch (const Error &) {
+		// It stopped again between the two questions.
+		out.state = ContainerLookup::State::stopped;
+	}
+	return out;
+}
 
 const ContainerSummary *find_container(const std::vector<ContainerSummary> &running,
 				       const std::string &query)

@@ -45,6 +45,17 @@ std::vector<Target> resolve_targets(const ResolveOptions &opts);
 // opts.containers is empty.
 std::vector<Target> resolve_targets(const ResolveOptions &opts, ContainerSource *source);
 
+// What became of a followed container, asked by its name or id.
+struct ContainerLookup {
+	enum class State { running, stopped, absent };
+	State state = State::absent;
+	Target target;  // running: where it runs now
+	std::string id; // running or stopped: the container's id
+};
+// Throws Error when the runtime cannot be asked.
+ContainerLookup look_up_container(const std::string &query, ContainerSource &source, const std::string &cgroup_root,
+				  const std::string &proc_root = "/proc");
+
 // The running container `query` names: an exact id, an exact name, else
 // the one id starting with `query`. nullptr when none does; throws Error
 // listing the candidates when the prefix is ambiguous.

@@ -16,6 +16,9 @@ struct Target {
 	std::string cgroup_path;  // relative to the cgroup v2 root: "/docker/<id>"
 	std::uint64_t cgroup_id = 0; // inode of the cgroup v2 directory
 	pid_t pid = 0;            // the container's main pid, when known
+	// What the user named, to find it again when it restarts: a container
+	// name or id, a cgroup path; empty for a --pid target.
+	std::string query;
 };
 
 } // namespace bpfwatch

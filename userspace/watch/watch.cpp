@@ -37,6 +37,9 @@ public:
 	{
 		if (opt.alert_silence)
 			silence_.emplace(*opt.alert_silence);
+		if (opt.follow && !book.watching_everything())
+			session_.follow(make_lookup(opt.targets), make_runtime_events(opt.targets),
+					FollowOptions{opt.gone_after});
 	}
 
 	int run()
@@ -64,21 +67,15 @@ public:
 			}
 			if (now >= next_tick) {
 				next_tick = now + kTickPeriod;
-				if (!tick(now, seconds_between(start, now)))
-					return kExitTargetGone;
+				if (auto status = tick(now, start))
+					return *status;
 			}
 			if (book_.watching_everything() && now >= next_vanished_check) {
 				next_vanished_check = now + kVanishedCheckPeriod;
 				forget_vanished();
 			}
 		}
-		session_.sync();
-		const Clock::time_point end = Clock::now();
-		update_silence(end);
-		report(session_.make_report(Report::Kind::Summary, seconds_between(start, end),
-					    session_.aggregator().since_start()),
-		       end);
-		return kExitOk;
+		return finish(start, kExitOk);
 	}
 
 private:
@@ -89,7 +86,7 @@ private:
 		so.delivery = opt.delivery;
 		so.places = opt.places;
 		if (opt.events)
-			so.on_record = [&book, &out](const Record &r) { out.record(r, book.target(r.cgroup_id)); };
+			so.on_record = [&book, &out](std::uint64_t key, const Record &r) { out.record(r, book.target(key)); };
 		return so;
 	}
 
@@ -98,44 +95,71 @@ private:
 	void announce()
 	{
 		std::string what;
-		for (std::uint64_t id : book_.explicit_ids()) {
-			const Target &t = book_.target(id);
-			what += (what.empty() ? "" : ", ") + t.name;
-		}
+		for (const Watched &w : book_.watched())
+			what += (what.empty() ? "" : ", ") + w.target.name;
 		if (what.empty())
 			what = "every container on this host";
 		std::cerr << "bpfwatch: watching " << what << "; Ctrl-C to stop" << std::endl;
 	}
 
-	// Once a second: exits, silence, new containers' egress. False when
-	// every explicitly watched container is gone.
-	bool tick(Clock::time_point now, double elapsed_s)
+	// The final summary of everything since the start.
+	int finish(Clock::time_point start, int status)
 	{
-		if (!book_.watching_everything()) {
-			report_exits(elapsed_s);
-			if (book_.empty())
-				return false;
-		} else {
+		session_.sync();
+		const Clock::time_point end = Clock::now();
+		update_silence(end);
+		report(session_.make_report(Report::Kind::Summary, seconds_between(start, end),
+					    session_.aggregator().since_start()),
+		       end);
+		return status;
+	}
+
+	// Once a second: followed targets, exits, silence, new containers'
+	// egress. A status to end with when every explicit target is gone:
+	// exited, with --no-follow (each had its final summary); or gone for
+	// good, with no --duration (then the summary of all).
+	std::optional<int> tick(Clock::time_point now, Clock::time_point start)
+	{
+		if (book_.watching_everything()) {
 			session_.attach_egress_to_new_containers();
+		} else if (session_.following()) {
+			for (const FollowNotice &n : session_.follow_tick(now))
+				out_.notice(n.kind, n.target, n.message);
+			if (session_.all_gone() && !opt_.duration)
+				return finish(start, kExitTargetGone);
+		} else if (report_exits(seconds_between(start, now))) {
+			return kExitTargetGone;
 		}
 		if (silence_) {
 			session_.sync();
 			update_silence(now);
 		}
-		return true;
+		return std::nullopt;
 	}
 
-	void report_exits(double elapsed_s)
+	// --no-follow: a target whose cgroup is gone gets its final summary and
+	// is not watched again. True when none is left.
+	bool report_exits(double elapsed_s)
 	{
-		std::vector<Target> gone = book_.take_exited();
-		if (gone.empty())
-			return;
-		session_.sync();
-		report(session_.final_report(gone, elapsed_s, "container exited while watched"), Clock::now());
-		for (const Target &t : gone) {
-			out_.notice("exited", t, "exited while watched; its final summary is above");
-			session_.forget(t.cgroup_id, false);
+		std::vector<std::uint64_t> gone;
+		bool any_running = false;
+		for (Watched &w : book_.watched()) {
+			if (w.state != Watched::State::running)
+				continue;
+			if (book_.alive(w.target)) {
+				any_running = true;
+				continue;
+			}
+			w.state = Watched::State::stopped;
+			gone.push_back(w.key);
 		}
+		if (!gone.empty()) {
+			session_.sync();
+			report(session_.final_report(gone, elapsed_s, "container exited while watched"), Clock::now());
+			for (std::uint64_t key : gone)
+				out_.notice("exited", book_.target(key), "exited while watched; its final summary is above");
+		}
+		return !any_running;
 	}
 
 	// After a sync: alerts for stretches that just became silent.
@@ -181,7 +205,7 @@ private:
 int run_watch(const WatchOptions &opt)
 {
 	install_stop_signals();
-	TargetBook book = resolve_book(opt.targets);
+	TargetBook book = resolve_book(opt.targets, opt.wait);
 	auto out = opt.json ? make_json_output(std::cout)
 			    : make_table_output(std::cout, OutputOptions{opt.histogram, opt.top});
 	Watch watch(opt, book, *out);

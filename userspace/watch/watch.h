@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "net/locality.h"
+#include "session/resolve.h"
 #include "targets/resolver.h"
 
 namespace bpfwatch {
@@ -24,6 +25,13 @@ struct WatchOptions {
 	bool histogram = false;
 	bool delivery = true; // acknowledgements, failures, left-the-host counts
 	std::size_t top = 5;
+	// Follow named containers across restarts and re-creation (--no-follow:
+	// a target that exits is reported and dropped).
+	bool follow = true;
+	// A removed container is gone for good after this long without one
+	// re-created under its name.
+	std::chrono::milliseconds gone_after{60000};
+	Waiting wait; // --wait
 };
 
 // Attach, stream records into the aggregator, report every interval and
