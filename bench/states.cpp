@@ -93,7 +93,7 @@ void ProbeState::enter()
 	auto before = owned_prog_ids(getpid());
 	agg_ = std::make_unique<bpfwatch::Aggregator>();
 	probe_ = std::make_unique<bpfwatch::Probe>(cfg, [this](const bpfwatch::Record &e) {
-		agg_->add(e, now_ns());
+		agg_->add(e.cgroup_id, e, now_ns());
 		records_.fetch_add(1, std::memory_order_relaxed);
 	});
 	progs_ = minus(owned_prog_ids(getpid()), before);

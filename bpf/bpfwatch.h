@@ -67,10 +67,14 @@ struct bw_totals {
  * A container's log: the pipes (or pty) its main process has as fd 1 and
  * 2, which the runtime reads, by inode and device. One per target slot;
  * zero when unknown. dev is the kernel's dev_t, MAJOR << 20 | MINOR.
+ * `learn`: a followed target's new life began (bpf/follow.bpf.h); the
+ * first pipe write in it reads them from its main process (syscalls.bpf.c).
  */
 struct bw_log_files {
 	__u64 ino[2];
 	__u32 dev[2];
+	__u32 learn;
+	__u32 pad;
 };
 
 /* Kernel-wide health counters (per-CPU array, one slot each). */

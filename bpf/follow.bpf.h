@@ -10,7 +10,9 @@
  * User space learns of it from slot_cgroups and catches up (names, log
  * pipes); the counting never paused.
  *
- * Included by both BPF objects: each has its own filter to update.
+ * Included by both BPF objects: each has its own filter to update; the
+ * syscall object (BW_FOLLOW_LOG_FILES) also forgets the old life's log
+ * pipes.
  */
 #ifndef BW_FOLLOW_BPF_H
 #define BW_FOLLOW_BPF_H
@@ -56,6 +58,17 @@ static __always_inline void bw_point_slot(__u32 slot, __u64 cgid)
 		bpf_map_update_elem(&watched_cgroups, &cgid, &slot, BPF_ANY);
 	}
 	*current = cgid;
+#ifdef BW_FOLLOW_LOG_FILES
+	/* A new life has new log pipes: learn them from its first pipe write. */
+	{
+		struct bw_log_files *lf = bpf_map_lookup_elem(&log_files, &slot);
+
+		if (lf) {
+			__builtin_memset(lf, 0, sizeof(*lf));
+			lf->learn = 1;
+		}
+	}
+#endif
 }
 
 /* tracepoint cgroup:cgroup_mkdir (cgroup.h): every hierarchy's mkdir,

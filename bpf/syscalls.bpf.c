@@ -16,6 +16,7 @@
 #include "fd.bpf.h"
 #include "counters.bpf.h"
 #include "batch.bpf.h"
+#define BW_FOLLOW_LOG_FILES
 #include "follow.bpf.h"
 
 /* What one counted call needs on its way to the totals and the ring. */
@@ -30,22 +31,69 @@ struct call {
 	bool log; /* written to the container's log (bw_log_files) */
 };
 
+/* The file behind fd 1 or 2 of @task, by inode and device. */
+static __always_inline void stdio_file_id(struct task_struct *task, int fd, __u64 *ino, __u32 *dev)
+{
+	struct file *file = bw_fd_file(task, fd);
+	struct inode *inode;
+
+	if (!file)
+		return;
+	inode = BW_READ(file, f_inode);
+	*ino = BW_READ(inode, i_ino);
+	*dev = BW_READ(inode, i_sb, s_dev);
+}
+
+/*
+ * A followed target's new life began: its log pipes are fd 1 and 2 of its
+ * main process, which is the init (child reaper) of its pid namespace, as
+ * user space finds them in /proc/PID/fd. Looked up once, at the first pipe
+ * or tty write in the new cgroup, so that not one log line is missed while
+ * user space catches up. Only when that init is in the same cgroup: a
+ * container without a pid namespace of its own leaves it to user space.
+ */
+static __noinline void learn_log_files(struct bw_log_files *lf, struct task_struct *task, __u64 cgid)
+{
+	struct pid_namespace *ns = NULL;
+	struct task_struct *init;
+	struct pid *pid;
+	__u32 level;
+
+	lf->learn = 0;
+	pid = BW_READ(task, thread_pid);
+	level = BW_READ(pid, level);
+	/* numbers[level]: a variable index, so one helper read. */
+	bpf_probe_read_kernel(&ns, sizeof(ns), __builtin_preserve_access_index(&pid->numbers[level & 31].ns));
+	if (!ns)
+		return;
+	ns = BW_CAST(struct pid_namespace, ns);
+	init = BW_CAST(struct task_struct, BW_READ(ns, child_reaper));
+	if (!init || BW_READ(init, cgroups, dfl_cgrp, kn, id) != cgid)
+		return;
+	stdio_file_id(init, 1, &lf->ino[0], &lf->dev[0]);
+	stdio_file_id(init, 2, &lf->ino[1], &lf->dev[1]);
+}
+
 /* Is @file the runtime's end of the target's stdout or stderr? Asked only
  * for pipes and ttys of explicit targets: one inlined array lookup and two
  * loads. */
-static __always_inline bool is_log_file(struct file *file, __u8 kind, __u32 slot)
+static __always_inline bool is_log_file(struct call *c, __u32 slot)
 {
 	struct bw_log_files *lf;
 	struct inode *inode;
 	__u64 ino;
 	__u32 dev;
 
-	if (filter_mode == BW_FILTER_ALL || !file || (kind != BW_KIND_PIPE && kind != BW_KIND_TTY))
+	if (filter_mode == BW_FILTER_ALL || !c->file || (c->kind != BW_KIND_PIPE && c->kind != BW_KIND_TTY))
 		return false;
 	lf = bpf_map_lookup_elem(&log_files, &slot);
-	if (!lf || (!lf->ino[0] && !lf->ino[1]))
+	if (!lf)
 		return false;
-	inode = BW_READ(file, f_inode);
+	if (lf->learn)
+		learn_log_files(lf, c->task, c->cgroup_id);
+	if (!lf->ino[0] && !lf->ino[1])
+		return false;
+	inode = BW_READ(c->file, f_inode);
 	ino = BW_READ(inode, i_ino);
 	dev = BW_READ(inode, i_sb, s_dev);
 	return (ino == lf->ino[0] && dev == lf->dev[0]) || (ino == lf->ino[1] && dev == lf->dev[1]);
@@ -205,7 +253,7 @@ int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	c.fd = BW_SC_ARG0(regs);
 	c.file = bw_fd_file(task, c.fd);
 	c.kind = c.file ? bw_kind_of(c.file) : BW_KIND_OTHER;
-	c.log = is_log_file(c.file, c.kind, slot);
+	c.log = is_log_file(&c, slot);
 
 	/* One account() site here (and one in account_mmsg): each is a copy
 	 * the verifier walks. */

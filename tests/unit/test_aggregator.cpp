@@ -35,10 +35,10 @@ KernelTotals totals_with(FdKind kind, std::uint64_t bytes, std::uint64_t calls, 
 TEST(Aggregator, RecordsBuildDestinationsErrnosAndHistogram)
 {
 	Aggregator agg;
-	agg.add(socket_event(7, 100, 5514), 10);
-	agg.add(socket_event(7, 300, 5514), 20);
-	agg.add(socket_event(7, -ECONNREFUSED, 5514), 30);
-	agg.add(socket_event(7, 50, 9999), 40);
+	agg.add(7, socket_event(7, 100, 5514), 10);
+	agg.add(7, socket_event(7, 300, 5514), 20);
+	agg.add(7, socket_event(7, -ECONNREFUSED, 5514), 30);
+	agg.add(7, socket_event(7, 50, 9999), 40);
 
 	const Window &w = agg.since_start().at(7);
 	EXPECT_EQ(w.records, 4u);
@@ -87,11 +87,11 @@ const DestinationStats &stats_to(const Window &w, std::uint16_t port)
 TEST(Aggregator, IntervalsKeepTheLastSuccessAndErrorTimesSinceTheStart)
 {
 	Aggregator agg;
-	agg.add(socket_event(7, 100, 5514), 10);
-	agg.add(socket_event(7, 50, 9999), 15);
+	agg.add(7, socket_event(7, 100, 5514), 10);
+	agg.add(7, socket_event(7, 50, 9999), 15);
 	agg.roll_interval();
-	agg.add(socket_event(7, -ECONNREFUSED, 5514), 30);
-	agg.add(socket_event(7, -ECONNREFUSED, 5514), 40);
+	agg.add(7, socket_event(7, -ECONNREFUSED, 5514), 30);
+	agg.add(7, socket_event(7, -ECONNREFUSED, 5514), 40);
 
 	auto second = agg.roll_interval();
 	const Window &w = second.at(7);
@@ -119,7 +119,7 @@ TEST(Aggregator, DestinationTableIsBoundedAndCountsOverflow)
 {
 	Aggregator agg(2);
 	for (std::uint16_t port = 1; port <= 5; port++)
-		agg.add(socket_event(7, 10, port), 0);
+		agg.add(7, socket_event(7, 10, port), 0);
 	const Window &w = agg.since_start().at(7);
 	EXPECT_EQ(w.destinations.size(), 2u);
 	EXPECT_EQ(w.destinations_overflow, 3u);
@@ -128,7 +128,7 @@ TEST(Aggregator, DestinationTableIsBoundedAndCountsOverflow)
 TEST(Aggregator, ForgetDropsEveryTrace)
 {
 	Aggregator agg;
-	agg.add(socket_event(7, 10, 1), 0);
+	agg.add(7, socket_event(7, 10, 1), 0);
 	agg.set_totals({{7, totals_with(FdKind::socket, 10, 1, 0)}});
 	agg.forget(7);
 	EXPECT_TRUE(agg.since_start().empty());

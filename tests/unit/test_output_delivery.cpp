@@ -94,8 +94,8 @@ TEST(OutputDelivery, IntervalRowsSayWhenEachPeerLastTookAByte)
 	const std::uint64_t cg = log_router().cgroup_id;
 	Endpoint sink = inet_dest(IPPROTO_TCP, "198.51.100.7", 514);
 	Aggregator agg;
-	agg.add(send_to("198.51.100.7", 514, 440), kNow - 12'000'000'000);
-	agg.add(send_to("198.51.100.9", 514, 100), kNow - 20'000'000'000);
+	agg.add(cg, send_to("198.51.100.7", 514, 440), kNow - 12'000'000'000);
+	agg.add(cg, send_to("198.51.100.9", 514, 100), kNow - 20'000'000'000);
 	PeerDelivery connected;
 	connected.tcp.connects = 1;
 	agg.set_delivery({{cg, {{sink, connected}}}});
@@ -104,7 +104,7 @@ TEST(OutputDelivery, IntervalRowsSayWhenEachPeerLastTookAByte)
 	refused.tcp.connect_failures = 37;
 	refused.tcp.connect_errors[ECONNREFUSED] = 37;
 	agg.set_delivery({{cg, {{sink, refused}}}});
-	agg.add(send_to("198.51.100.9", 514, -EPIPE), kNow - 1'000'000'000);
+	agg.add(cg, send_to("198.51.100.9", 514, -EPIPE), kNow - 1'000'000'000);
 
 	TargetReport tr;
 	tr.target = log_router();

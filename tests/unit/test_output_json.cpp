@@ -63,8 +63,11 @@ TEST(OutputJson, SummaryShape)
 	EXPECT_EQ(keys_of(j), (std::vector<std::string>{
 				      "by_kind", "cgroup_id", "cgroup_path", "container", "container_id",
 				      "destinations", "detail_complete", "duration_s", "errors", "histogram",
-				      "log", "lost_events", "runtime", "silent_s", "stdio", "totals", "type"}));
+				      "log", "lost_events", "restarts", "runtime", "silent_s", "state", "stdio",
+				      "totals", "type"}));
 	EXPECT_TRUE(j["log"].is_null()) << "the log pipes of this report are not known";
+	EXPECT_TRUE(j["restarts"].is_null()) << "not a followed target";
+	EXPECT_TRUE(j["state"].is_null());
 	EXPECT_TRUE(j["silent_s"].is_null()) << "not silent (no --alert-silence)";
 	EXPECT_EQ(j["type"], "summary");
 	EXPECT_EQ(j["container"], "log-router");
@@ -229,6 +232,18 @@ TEST(OutputJson, Notice)
 	EXPECT_EQ(out.str(),
 		  R"({"type":"notice","kind":"exit","container":"log-router","message":"container exited"})"
 		  "\n");
+}
+
+TEST(OutputJson, AFollowedTargetSaysItsRestartsAndState)
+{
+	TargetReport tr = log_router_report();
+	tr.restarts = 2;
+	tr.state = "stopped";
+	std::ostringstream out;
+	make_json_output(out)->report(interval_of(tr));
+	auto j = parse_lines(out.str()).at(0);
+	EXPECT_EQ(j["restarts"], 2);
+	EXPECT_EQ(j["state"], "stopped");
 }
 
 } // namespace

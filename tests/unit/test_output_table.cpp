@@ -164,6 +164,25 @@ TEST(OutputTable, SilentTargetsSayItInTheHeader)
 	EXPECT_EQ(print(interval_of(tr)).find("SILENT"), std::string::npos);
 }
 
+// A followed target: how many lives it had, and whether it is down now.
+TEST(OutputTable, AFollowedTargetSaysItsRestartsAndWhenItIsDown)
+{
+	TargetReport tr = log_router_report();
+	tr.restarts = 2;
+	tr.state = "running";
+	auto lines = lines_of(print(interval_of(tr)));
+	EXPECT_EQ(lines[0], "log-router  docker 3f2a1c9e0b12  cgroup 386  restarts 2  interval 5.0s");
+	tr.state = "stopped";
+	tr.silent_s = 40;
+	std::string text = print(interval_of(tr));
+	expect_fits(text);
+	EXPECT_NE(lines_of(text)[0].find("restarts 2  STOPPED  SILENT 40.0s  interval 5.0s"), std::string::npos)
+		<< text;
+	tr.state = "removed";
+	tr.silent_s.reset();
+	EXPECT_NE(print(interval_of(tr)).find("REMOVED"), std::string::npos);
+}
+
 TEST(OutputTable, TopDestinationsAndTheRest)
 {
 	TargetReport tr = log_router_report();

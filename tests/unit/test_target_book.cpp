@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <string>
 
-#include "support/skip.h"
 #include "session/target_book.h"
 
 namespace bpfwatch {
@@ -37,21 +36,19 @@ protected:
 	std::string root_;
 };
 
-TEST_F(TargetBookTest, ExplicitTargetsExitWhenTheirDirectoryGoes)
+TEST_F(TargetBookTest, ExplicitTargetsTakeSlotsInOrderAndKnowWhenTheirCgroupGoes)
 {
 	Target a = make("/a"), b = make("/b");
 	TargetBook book({a, b}, root_, [](std::uint64_t) { return Target{}; });
 	EXPECT_FALSE(book.watching_everything());
-	EXPECT_TRUE(book.take_exited().empty());
+	ASSERT_EQ(book.watched().size(), 2u);
+	EXPECT_EQ(book.watched()[0].slot, 0u);
+	EXPECT_EQ(book.watched()[1].slot, 1u);
+	EXPECT_EQ(book.explicit_keys(), (std::vector<std::uint64_t>{a.cgroup_id, b.cgroup_id}));
+	EXPECT_TRUE(book.alive(a));
 	rmdir((root_ + "/a").c_str());
-	auto gone = book.take_exited();
-	ASSERT_EQ(gone.size(), 1u);
-	EXPECT_EQ(gone[0].name, "/a");
-	EXPECT_TRUE(book.take_exited().empty()) << "reported once";
-	EXPECT_FALSE(book.empty());
-	rmdir((root_ + "/b").c_str());
-	EXPECT_EQ(book.take_exited().size(), 1u);
-	EXPECT_TRUE(book.empty());
+	EXPECT_FALSE(book.alive(a));
+	EXPECT_TRUE(book.alive(b));
 }
 
 TEST_F(TargetBookTest, ADirectoryRecreatedAtTheSamePathIsAnotherCgroup)
@@ -67,9 +64,37 @@ TEST_F(TargetBookTest, ADirectoryRecreatedAtTheSamePathIsAnotherCgroup)
 		make("/a");
 		stat((root_ + "/a").c_str(), &st);
 	}
-	if (st.st_ino == a.cgroup_id)
-		BW_SKIP_OR_FAIL("the filesystem gave /a its old inode number 20 times over");
-	EXPECT_EQ(book.take_exited().size(), 1u);
+	ASSERT_NE(st.st_ino, a.cgroup_id) << "the filesystem gave /a its old inode number 20 times over";
+	EXPECT_FALSE(book.alive(a));
+}
+
+// A followed target's lives: one key for good, every cgroup it had maps
+// to it, and the target is as it is now.
+TEST_F(TargetBookTest, AMovedTargetKeepsItsKeyAndEveryCgroupMapsToIt)
+{
+	Target a = make("/a");
+	a.query = "web";
+	a.container_id = "1111";
+	TargetBook book({a}, root_, [](std::uint64_t id) {
+		Target t;
+		t.name = "cgroup:" + std::to_string(id);
+		return t;
+	});
+	Watched &w = book.watched()[0];
+	Target b = make("/b");
+	b.container_id = "2222";
+	book.moved(w, b, Watched::Clock::now());
+	EXPECT_EQ(w.key, a.cgroup_id);
+	EXPECT_EQ(book.key_of(a.cgroup_id), a.cgroup_id);
+	EXPECT_EQ(book.key_of(b.cgroup_id), a.cgroup_id);
+	EXPECT_EQ(book.key_of(12345), 12345u) << "any other cgroup is its own key";
+	EXPECT_EQ(w.restarts, 1);
+	EXPECT_EQ(w.cgroups, (std::vector<std::uint64_t>{a.cgroup_id, b.cgroup_id}));
+	EXPECT_EQ(w.state, Watched::State::running);
+	EXPECT_EQ(book.target(a.cgroup_id).container_id, "2222");
+	EXPECT_EQ(book.target(a.cgroup_id).query, "web") << "still found by what the user named";
+	EXPECT_EQ(book.watched_by_key(a.cgroup_id), &w);
+	EXPECT_EQ(book.watched_by_key(b.cgroup_id), nullptr) << "keys, not cgroups";
 }
 
 TEST_F(TargetBookTest, DiscoveredCgroupsAreNamedOnceAndDroppedWhenGone)

@@ -36,13 +36,9 @@ int check_once(const CheckOptions &opt)
 	// and came back is judged on all it did. A signal, or a target that
 	// is gone for good, ends it early: judge what was seen by then.
 	const Clock::time_point start = Clock::now();
-	Clock::time_point next_tick = start + std::chrono::seconds(1);
 	std::string note;
 	while (!stop_requested() && Clock::now() - start < opt.window && !session.all_gone()) {
 		session.poll(100);
-		if (Clock::now() < next_tick)
-			continue;
-		next_tick = Clock::now() + std::chrono::seconds(1);
 		for (const FollowNotice &n : session.follow_tick(Clock::now()))
 			std::cerr << "bpfwatch: " << n.target.name << ": " << n.message << std::endl;
 	}

@@ -37,15 +37,22 @@ void append(Lines &out, Lines more)
 		out.push_back(std::move(l));
 }
 
-std::string header(const TargetReport &tr, const Report &report)
+// The part after the name: "docker 3f2a1c9e0b12  cgroup 386  restarts 2",
+// shorter at each `level` (no id, then no runtime) for a line that must fit.
+std::string header_detail(const TargetReport &tr, int level)
 {
 	const Target &t = tr.target;
-	std::string who = printable(t.runtime);
-	if (!t.container_id.empty())
+	std::string who = level < 2 ? printable(t.runtime) : "";
+	if (level < 1 && !t.container_id.empty())
 		who += (who.empty() ? "" : " ") + printable(t.container_id.substr(0, kShortIdLength));
 	std::string rest = fmt::format("{}{}cgroup {}", who, who.empty() ? "" : "  ", t.cgroup_id);
 	if (tr.restarts)
 		rest += fmt::format("  restarts {}", tr.restarts);
+	return rest;
+}
+
+std::string header(const TargetReport &tr, const Report &report)
+{
 	std::string right;
 	// Silence and a target that is down are the news: they go where the
 	// eye lands, before the interval.
@@ -56,9 +63,17 @@ std::string header(const TargetReport &tr, const Report &report)
 	if (report.kind == Report::Kind::Interval)
 		right += (right.empty() ? "" : "  ") + std::string("interval ") + format_duration(report.duration_s);
 
+	// The name keeps at least a few columns; the detail gives way first.
+	constexpr std::size_t kMinName = 8;
+	std::string rest;
+	for (int level = 0; level < 3; level++) {
+		rest = header_detail(tr, level);
+		if (2 + rest.size() + (right.empty() ? 0 : 2 + right.size()) + kMinName <= kTableWidth)
+			break;
+	}
 	std::size_t used = 2 + rest.size() + (right.empty() ? 0 : 2 + right.size());
 	std::size_t room = kTableWidth > used + 4 ? kTableWidth - used : 4;
-	std::string left = fit_name(printable(t.name), std::min(room, kMaxNameWidth)) + "  " + rest;
+	std::string left = fit_name(printable(tr.target.name), std::min(room, kMaxNameWidth)) + "  " + rest;
 	if (right.empty())
 		return left;
 	std::size_t w = display_width(left);

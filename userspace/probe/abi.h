@@ -13,7 +13,7 @@
 
 static_assert(sizeof(struct bw_counts) == 24);
 static_assert(sizeof(struct bw_totals) == 7 * 24 + 8);
-static_assert(sizeof(struct bw_log_files) == 24);
+static_assert(sizeof(struct bw_log_files) == 32);
 static_assert(sizeof(struct bw_dest) == 8 + BW_UNIX_PATH_LEN);
 static_assert(offsetof(struct bw_dest, addr) == 8);
 static_assert(sizeof(struct bw_rec) == 16, "four default records to a cache line");

@@ -13,9 +13,14 @@ namespace {
 
 int print_to_spdlog(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	char buf[4096];
-	int n = std::vsnprintf(buf, sizeof(buf), fmt, args);
-	std::string line(buf, n > 0 ? std::min<size_t>(n, sizeof(buf) - 1) : 0);
+	// Whole: a verifier log runs to many KiB and says why at its end.
+	va_list copy;
+	va_copy(copy, args);
+	int n = std::vsnprintf(nullptr, 0, fmt, copy);
+	va_end(copy);
+	std::string line(n > 0 ? static_cast<std::size_t>(n) + 1 : 1, '\0');
+	n = std::vsnprintf(line.data(), line.size(), fmt, args);
+	line.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
 
 	while (!line.empty() && line.back() == '\n')
 		line.pop_back();

@@ -18,6 +18,11 @@ constexpr std::size_t kShortId = 12;
 // With an event stream up, the runtime is still asked this often about a
 // stopped target, in case an event was missed.
 constexpr auto kAskPeriodWithEvents = std::chrono::seconds(5);
+// Whether a target's cgroup is still there is looked at this often.
+constexpr auto kStatPeriod = std::chrono::seconds(1);
+// The kernel moved a slot to a new cgroup: the runtime is asked this often
+// until the container runs there, to learn its process.
+constexpr auto kCatchUpPeriod = std::chrono::milliseconds(100);
 
 std::string short_id(const std::string &id)
 {
@@ -92,13 +97,16 @@ std::vector<FollowNotice> Follower::tick(Clock::time_point now)
 	std::vector<FollowNotice> out;
 	take_events();
 
+	bool stat_now = now - last_stat_ >= kStatPeriod;
+	if (stat_now)
+		last_stat_ = now;
 	for (Watched &w : book_.watched()) {
 		if (w.state != Watched::State::running)
 			continue;
-		// The kernel moved the slot (a restart faster than a tick), or the
-		// cgroup is simply gone.
+		// The kernel moved the slot (a restart made its cgroup again), or
+		// the cgroup is simply gone.
 		bool moved = session_.kernel_cgroup(w.slot) != w.target.cgroup_id;
-		if (!moved && book_.alive(w.target))
+		if (!moved && (!stat_now || book_.alive(w.target)))
 			continue;
 		w.state = Watched::State::stopped;
 		w.since = now;
@@ -119,14 +127,15 @@ std::vector<FollowNotice> Follower::tick(Clock::time_point now)
 		if (Watched *w = book_.watched_by_key(key))
 			on_answer(*w, answer, now, out);
 
-	auto period = events_ && events_->connected() ? std::chrono::duration_cast<std::chrono::milliseconds>(
-								  kAskPeriodWithEvents)
-						      : options_.ask_period;
+	Clock::duration period = events_ && events_->connected() ? Clock::duration(kAskPeriodWithEvents)
+								: Clock::duration(options_.ask_period);
 	for (Watched &w : book_.watched()) {
 		if (w.state == Watched::State::running || !w.followable())
 			continue;
 		Asking &a = asking_[w.key];
-		if (!a.in_flight && (poked_.count(w.key) || now - a.last >= period))
+		bool catching_up = session_.kernel_cgroup(w.slot) != w.target.cgroup_id;
+		if (!a.in_flight &&
+		    (poked_.count(w.key) || now - a.last >= (catching_up ? Clock::duration(kCatchUpPeriod) : period)))
 			ask(w, now);
 		if (w.state == Watched::State::removed && !a.gone && now - w.since >= options_.gone_after) {
 			a.gone = true;

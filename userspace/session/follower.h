@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-// Following explicit targets across restarts. Once a second the watch
-// loop asks; the follower notices a target whose cgroup went away, asks
+// Following explicit targets across restarts. The watch loop asks as it
+// polls; the follower notices a target whose cgroup went away, asks
 // its runtime (on a thread of its own: a runtime that hangs never stops
 // the counting) what became of it, and moves the target to the cgroup of
 // its new life. The kernel usually got there first: bpf/follow.bpf.h
@@ -54,7 +54,8 @@ public:
 		 FollowOptions options = {});
 	~Follower();
 
-	// Once a second: what changed, for the reader.
+	// As often as the loop polls (it is cheap): what changed, for the
+	// reader. Cgroups are looked at once a second.
 	std::vector<FollowNotice> tick(Clock::time_point now);
 	// Every explicit target is gone for good: removed and not re-created
 	// within gone_after, or stopped and not followable (--pid).
@@ -93,6 +94,7 @@ private:
 	std::shared_ptr<Mailbox> mailbox_ = std::make_shared<Mailbox>();
 	std::map<std::uint64_t, Asking> asking_;
 	std::map<std::uint64_t, bool> poked_; // an event named it: ask now
+	Clock::time_point last_stat_{};
 	std::map<std::uint64_t, std::set<std::string>> expected_; // cgroup paths registered per key
 	Background worker_; // last: stopped first
 };

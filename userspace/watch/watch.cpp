@@ -57,6 +57,8 @@ public:
 			if (session_.poll(static_cast<int>(kPollTimeout.count())) > 0 && opt_.events)
 				out_.flush();
 			now = Clock::now();
+			if (auto status = follow(now, start))
+				return *status;
 			if (report_intervals && now - interval_start >= opt_.interval) {
 				session_.sync();
 				update_silence(now);
@@ -122,18 +124,27 @@ private:
 	{
 		if (book_.watching_everything()) {
 			session_.attach_egress_to_new_containers();
-		} else if (session_.following()) {
-			for (const FollowNotice &n : session_.follow_tick(now))
-				out_.notice(n.kind, n.target, n.message);
-			if (session_.all_gone() && !opt_.duration)
-				return finish(start, kExitTargetGone);
-		} else if (report_exits(seconds_between(start, now))) {
+		} else if (!session_.following() && report_exits(seconds_between(start, now))) {
 			return kExitTargetGone;
 		}
 		if (silence_) {
 			session_.sync();
 			update_silence(now);
 		}
+		return std::nullopt;
+	}
+
+	// Followed targets: what became of them, as often as the loop polls.
+	// A status to end with when every one is gone for good and no
+	// --duration was given (then the summary of all).
+	std::optional<int> follow(Clock::time_point now, Clock::time_point start)
+	{
+		if (!session_.following())
+			return std::nullopt;
+		for (const FollowNotice &n : session_.follow_tick(now))
+			out_.notice(n.kind, n.target, n.message);
+		if (session_.all_gone() && !opt_.duration)
+			return finish(start, kExitTargetGone);
 		return std::nullopt;
 	}
 
