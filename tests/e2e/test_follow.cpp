@@ -54,7 +54,7 @@ protected:
 	}
 	void TearDown() override
 	{
-		sh(engine_.cli + " rm -f " + name_ + " >/dev/null 2>&1");
+		remove();
 		sh("rm -rf " + dir_);
 	}
 
@@ -69,6 +69,8 @@ protected:
 		ASSERT_EQ(sh(cmd).status, 0) << cmd;
 	}
 	std::string cli(const std::string &args) { return sh_out(engine_.cli + " " + args + " 2>&1"); }
+	// busybox sh as pid 1 ignores SIGTERM: Podman's rm would wait 10 s.
+	void remove() { cli(std::string("rm -f ") + (engine_.name == "podman" ? "-t 0 " : "") + name_); }
 	// What the runtime logged of the container, all lives: the ground truth.
 	std::uint64_t log_bytes()
 	{
@@ -148,7 +150,7 @@ TEST_P(Follow, AContainerRecreatedUnderTheNameIsFollowed)
 	ASSERT_TRUE(logged(kLifeBytes));
 	std::string first_id = cli("inspect -f '{{.Id}}' " + name_);
 
-	cli("rm -f " + name_);
+	remove();
 	ASSERT_TRUE(noticed(bw, "removed", 1)) << bw.out();
 	run(life("go2"));
 	std::string second_id = cli("inspect -f '{{.Id}}' " + name_);
@@ -182,7 +184,7 @@ TEST_P(Follow, ARemovedContainerIsGoneForGoodAfterTheGrace)
 	ASSERT_TRUE(bw.wait_for_stderr("watching", 30s)) << bw.err();
 	trigger("go");
 	ASSERT_TRUE(logged(kLifeBytes));
-	cli("rm -f " + name_);
+	remove();
 	EXPECT_EQ(bw.wait(30s), 3) << bw.err() << bw.out();
 	EXPECT_EQ(notices(bw, "removed"), 1u) << bw.out();
 	EXPECT_EQ(notices(bw, "gone"), 1u) << bw.out();
@@ -198,7 +200,7 @@ TEST_P(Follow, WithADurationItRunsItsCourse)
 	run(life("go"));
 	Subprocess bw = start_bpfwatch({"--gone-after", "1s", "--duration", "6s"});
 	ASSERT_TRUE(bw.wait_for_stderr("watching", 30s)) << bw.err();
-	cli("rm -f " + name_);
+	remove();
 	ASSERT_TRUE(noticed(bw, "gone", 1)) << bw.out();
 	EXPECT_EQ(bw.wait(30s), 0) << bw.err();
 	EXPECT_EQ(json_lines(bw.out(), "summary").size(), 1u) << bw.out();
