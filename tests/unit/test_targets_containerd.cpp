@@ -147,12 +147,12 @@ protected:
 	ContainerdEndpoint ep;
 };
 
-TEST_F(ContainerdStateTest, ListsLiveTasksOfEveryNamespaceWithoutSandboxes)
+TEST_F(ContainerdStateTest, ListsLiveTasksOfEveryNamespaceSandboxesFlagged)
 {
 	auto src = source();
 	auto list = src.list_running();
 	EXPECT_EQ(src.method(), "state");
-	ASSERT_EQ(list.size(), 2u);
+	ASSERT_EQ(list.size(), 3u) << "the exited task of namespace default is not running";
 	EXPECT_EQ(list[0].id, "bwfleet-5092-k");
 	EXPECT_EQ(list[0].pid, 6386);
 	EXPECT_EQ(list[0].runtime_namespace, "k8s.io");
@@ -161,6 +161,9 @@ TEST_F(ContainerdStateTest, ListsLiveTasksOfEveryNamespaceWithoutSandboxes)
 	EXPECT_EQ(list[1].id, kCri);
 	EXPECT_EQ(list[1].orchestration.pod, "bpfman-daemon-hf5gv");
 	EXPECT_EQ(list[1].state, "running");
+	EXPECT_FALSE(list[1].orchestration.sandbox);
+	EXPECT_EQ(list[2].id, kSandbox);
+	EXPECT_TRUE(list[2].orchestration.sandbox);
 }
 
 TEST_F(ContainerdStateTest, InspectSaysStoppedForAnExitedTask)
@@ -181,7 +184,7 @@ TEST_F(ContainerdStateTest, InspectSaysStoppedForAnExitedTask)
 TEST_F(ContainerdStateTest, HalfWrittenBundlesAreSkippedMalformedOnesSaySo)
 {
 	dir.write("/state/io.containerd.runtime.v2.task/k8s.io/new/config.json", "{}"); // no init.pid yet
-	EXPECT_EQ(source().list_running().size(), 2u);
+	EXPECT_EQ(source().list_running().size(), 3u);
 	dir.write("/state/io.containerd.runtime.v2.task/k8s.io/bad/config.json", "[");
 	dir.write("/state/io.containerd.runtime.v2.task/k8s.io/bad/init.pid", "1");
 	try {

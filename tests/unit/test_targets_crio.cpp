@@ -117,7 +117,10 @@ TEST_F(CrioClientTest, ListsTheContainersItsCgroupsName)
 	CrioClient client(sock(), cgroups.path());
 	EXPECT_EQ(client.runtime(), "cri-o");
 	auto list = client.list_running();
-	ASSERT_EQ(list.size(), 1u) << "the sandbox and the unknown id are left out";
+	ASSERT_EQ(list.size(), 2u) << "the unknown id is left out";
+	EXPECT_EQ(list[0].id, kSandbox) << "listed in id order";
+	EXPECT_TRUE(list[0].orchestration.sandbox);
+	list.erase(list.begin());
 	EXPECT_EQ(list[0].id, kId);
 	EXPECT_EQ(list[0].orchestration.container_name, "fluent-bit");
 	EXPECT_EQ(list[0].pid, 48213);

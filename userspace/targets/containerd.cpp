@@ -355,7 +355,7 @@ std::vector<ContainerSummary> ContainerdSource::list_running()
 	}
 	std::vector<ContainerSummary> running;
 	for (const auto &c : all_)
-		if (c.state == "running" && !c.orchestration.sandbox)
+		if (c.state == "running")
 			running.push_back(c);
 	return running;
 }

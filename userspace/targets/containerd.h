@@ -104,7 +104,9 @@ public:
 	// How the last list was made: "state" (bundles) or "ctr"; "" before.
 	const std::string &method() const { return method_; }
 
-	// Running tasks, sandboxes (pause containers) left out. Throws
+	// Running tasks. Sandboxes (pause containers) are listed, flagged
+	// (orchestration.sandbox): selectors and listings skip them, and their
+	// cgroups are then known for what they are. Throws
 	// RuntimeError(missing) when neither bundles nor socket are there.
 	std::vector<ContainerSummary> list_running() override;
 	// By id, in any namespace; a task whose process is gone is "stopped".

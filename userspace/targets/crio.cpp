@@ -135,7 +135,7 @@ std::vector<ContainerSummary> CrioClient::list_running()
 	std::vector<ContainerSummary> out;
 	for (const std::string &id : ids) {
 		auto c = get_container(id, left());
-		if (c && !c->orchestration.sandbox && c->pid > 0)
+		if (c && c->pid > 0)
 			out.push_back(std::move(*c));
 	}
 	return out;

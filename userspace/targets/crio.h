@@ -46,8 +46,9 @@ public:
 	const std::string &socket_path() const { return socket_; }
 
 	// /info first (is it CRI-O, does it answer), then each crio-<id>
-	// cgroup's container; all within timeouts.total. Sandboxes and ids
-	// CRI-O does not know (404: exited meanwhile) are left out.
+	// cgroup's container; all within timeouts.total. Ids CRI-O does not
+	// know (404: exited meanwhile) are left out; sandboxes are listed,
+	// flagged (orchestration.sandbox), for selectors and listings to skip.
 	std::vector<ContainerSummary> list_running() override;
 	// nullopt on 404.
 	std::optional<ContainerDetails> inspect(const std::string &id) override;
