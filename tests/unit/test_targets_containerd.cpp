@@ -246,6 +246,19 @@ TEST(ContainerdCtr, WithoutTaskStateTheSocketIsAskedThroughCtr)
 	EXPECT_EQ(list[0].orchestration.pod, "web-0");
 }
 
+TEST(ContainerdCtr, ATaskDeletedWhileListingIsLeftOut)
+{
+	ScratchDir dir;
+	dir.write("/containerd.sock", "");
+	// `tasks ls` names a task whose container is gone by `containers info`.
+	std::string extra = "if [ \"$5 $6\" = 'tasks ls' ] && [ \"$4\" = k8s.io ]; then cat '" +
+			    fixture_path("containerd_ctr_tasks_ls.txt") + "'; echo 'gone-task    77    RUNNING'; exit 0; fi\n";
+	ContainerdSource src({dir.path() + "/containerd.sock", dir.path() + "/no-state"}, fake_ctr(dir, extra), "/proc");
+	auto list = src.list_running();
+	ASSERT_EQ(list.size(), 1u);
+	EXPECT_EQ(list[0].id, "bwfleet-5092-k");
+}
+
 TEST(ContainerdCtr, AHangingCtrCostsTheTimeoutAndSaysSo)
 {
 	ScratchDir dir;

@@ -312,11 +312,20 @@ std::vector<ContainerSummary> ContainerdSource::list_ctr()
 	for (const std::string &ns : parse_ctr_namespaces(ctr({"namespaces", "ls", "-q"}))) {
 		std::vector<CtrTask> tasks = parse_ctr_tasks(ctr({"-n", ns, "tasks", "ls"}));
 		for (std::size_t i = 0; i < tasks.size(); i += kCtrParallel) {
-			std::vector<std::future<ContainerSummary>> batch;
+			std::vector<std::future<std::optional<ContainerSummary>>> batch;
 			for (std::size_t k = i; k < std::min(tasks.size(), i + kCtrParallel); k++)
-				batch.push_back(std::async(std::launch::async, [&, t = tasks[k]] {
-					auto info = parse_ctr_container_info(
-						ctr({"-n", ns, "containers", "info", t.id}));
+				batch.push_back(std::async(std::launch::async, [&, t = tasks[k]]() -> std::optional<ContainerSummary> {
+					std::string json;
+					try {
+						json = ctr({"-n", ns, "containers", "info", t.id});
+					} catch (const RuntimeError &e) {
+						// Deleted between `tasks ls` and now.
+						if (e.kind() == RuntimeFailure::failed &&
+						    std::string(e.what()).find("not found") != std::string::npos)
+							return std::nullopt;
+						throw;
+					}
+					auto info = parse_ctr_container_info(json);
 					// Its labels first: they are containerd's own; the
 					// spec's annotations fill in what they lack.
 					Labels labels = info.labels;
@@ -327,7 +336,8 @@ std::vector<ContainerSummary> ContainerdSource::list_ctr()
 								  state, info.image);
 				}));
 			for (auto &f : batch)
-				out.push_back(f.get());
+				if (auto c = f.get())
+					out.push_back(std::move(*c));
 		}
 	}
 	return out;
