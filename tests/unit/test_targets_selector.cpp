@@ -139,7 +139,7 @@ TEST(Selector, AmbiguousNamesListTheCandidates)
 	ecs.push_back(second);
 	EXPECT_EQ(error_of([&] { match_selector(container_selector("curl"), ecs); }),
 		  "container name 'curl' is ambiguous: curl (docker, task 8f03e41243824aea923aca126495f665), "
-		  "curl (docker, task 1234abcd); name one by --pod NAMESPACE/POD/CONTAINER or by id");
+		  "curl (docker, task 1234abcd); name one by --label com.amazonaws.ecs.task-arn=ARN or by id");
 }
 
 TEST(Selector, PodsAndLabels)

@@ -159,10 +159,14 @@ std::vector<const ContainerSummary *> match_selector(const Selector &sel,
 				out.push_back(&c);
 		if (out.size() > 1) {
 			std::vector<std::string> which;
-			for (const auto *c : out)
+			bool pods = false;
+			for (const auto *c : out) {
 				which.push_back(describe_candidate(*c));
-			throw Error("container name '" + q + "' is ambiguous: " + join(which, ", ") +
-				    "; name one by --pod NAMESPACE/POD/CONTAINER or by id");
+				pods |= c->orchestration.kind == "kubernetes";
+			}
+			throw Error("container name '" + q + "' is ambiguous: " + join(which, ", ") + "; name one by " +
+				    (pods ? "--pod NAMESPACE/POD/CONTAINER" : "--label com.amazonaws.ecs.task-arn=ARN") +
+				    " or by id");
 		}
 		if (out.empty())
 			for (const auto &c : running)
