@@ -27,6 +27,11 @@ struct TargetReport {
 	// Whether window.log counts anything: the container's log pipes were
 	// found (a --cgroup target has no main process to ask).
 	bool log_known = false;
+	// A followed target: lives after its first (each in a new cgroup),
+	// and whether it runs now ("running", "stopped", "removed"); empty for
+	// a discovered cgroup.
+	int restarts = 0;
+	std::string state;
 	// --alert-silence: seconds the target has been silent (nothing sent or
 	// nothing acknowledged while it writes), from its alert until bytes go
 	// out again.
