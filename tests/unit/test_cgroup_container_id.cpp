@@ -50,12 +50,16 @@ TEST(ContainerId, ContainerdAndKubernetes)
 		   "kubepods-besteffort-pod0f2c8a1e_5b7d_4c3e_9a8f_1d2e3f4a5b6c.slice/docker-" + kId +
 			   ".scope",
 		   "docker", kId);
+	// containerd's cgroupfs default "/<namespace>/<id>" for the CRI namespace
+	expect_ref("/k8s.io/" + kId, "containerd", kId);
 }
 
 TEST(ContainerId, Crio)
 {
 	expect_ref("/kubepods.slice/kubepods-pod1.slice/crio-" + kId + ".scope", "crio", kId);
 	expect_ref("/machine.slice/crio-" + kId + ".scope", "crio", kId);
+	// The cgroupfs manager (cadvisor's container/crio/handler_test.go)
+	expect_ref("/kubepods/pod068e8fa0-9213-11e7-a01f-507b9d4141fa/crio-" + kId, "crio", kId);
 }
 
 TEST(ContainerId, NotContainers)
@@ -69,8 +73,10 @@ TEST(ContainerId, NotContainers)
 		     // Runtime monitors are not the container.
 		     "/machine.slice/libpod-conmon-" + kId + ".scope",
 		     "/kubepods.slice/crio-conmon-" + kId + ".scope",
+		     "/kubepods/pod1/crio-conmon-" + kId,
 		     // A bare id under a parent that claims no runtime.
 		     "/custom/" + kId,
+		     "/default/" + kId, // ctr's own namespaces: ids are free-form there
 		     // Short or uppercase ids are not what runtimes write.
 		     std::string("/docker/3291a8c60a29"),
 		     "/docker/" + std::string(64, 'A'),

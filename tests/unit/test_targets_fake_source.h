@@ -2,7 +2,9 @@
 // A container runtime made of parsed fixtures, for the resolver and namer.
 #pragma once
 
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "targets/container_source.h"
 #include "util/error.h"
@@ -21,6 +23,7 @@ public:
 	std::vector<ContainerSummary> list_running() override
 	{
 		list_calls++;
+		std::this_thread::sleep_for(delay);
 		if (!failure.empty())
 			throw Error(failure);
 		return running_;
@@ -40,6 +43,7 @@ public:
 	std::vector<ContainerSummary> running_;
 	std::map<std::string, ContainerDetails> details; // by id and by name
 	std::string failure; // non-empty: every call throws this
+	std::chrono::milliseconds delay{0}; // each list takes this long
 	int list_calls = 0;
 	int inspect_calls = 0;
 

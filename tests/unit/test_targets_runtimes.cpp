@@ -3,6 +3,7 @@
 // output), several runtimes as one, and which runtime --runtime picks.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <functional>
 
@@ -169,6 +170,38 @@ TEST(AnyRuntime, MergesListsAndLabelsEachContainer)
 	EXPECT_FALSE(any.inspect("nope"));
 }
 
+TEST(AnyRuntime, AContainerIsListedOnceByTheFirstRuntimeThatKnowsIt)
+{
+	// dockerd's containerd lists Docker's containers again (namespace moby).
+	auto docker = std::make_unique<FakeSource>(one(std::string(64, 'a'), "web"), "docker");
+	auto containerd = std::make_unique<FakeSource>(one(std::string(64, 'a'), std::string(64, 'a')), "containerd");
+	containerd->running_.push_back(one("bwfleet-k", "bwfleet-k").front());
+	std::vector<std::unique_ptr<ContainerSource>> sources;
+	sources.push_back(std::move(docker));
+	sources.push_back(std::move(containerd));
+	AnyRuntime any(std::move(sources), "none");
+	auto list = any.list_running();
+	ASSERT_EQ(list.size(), 2u);
+	EXPECT_EQ(list[0].names.at(0), "web");
+	EXPECT_EQ(list[0].runtime, "docker");
+	EXPECT_EQ(list[1].runtime, "containerd");
+	EXPECT_EQ(any.runtime_of(std::string(64, 'a')), "docker");
+}
+
+TEST(AnyRuntime, RuntimesAreAskedAtOnce)
+{
+	std::vector<std::unique_ptr<ContainerSource>> sources;
+	for (char c : {'a', 'b', 'c'}) {
+		auto s = std::make_unique<FakeSource>(one(std::string(64, c), std::string(1, c)), "docker");
+		s->delay = 300ms;
+		sources.push_back(std::move(s));
+	}
+	AnyRuntime any(std::move(sources), "none");
+	auto start = std::chrono::steady_clock::now();
+	EXPECT_EQ(any.list_running().size(), 3u);
+	EXPECT_LT(std::chrono::steady_clock::now() - start, 800ms) << "not one after the other (900 ms)";
+}
+
 TEST(AnyRuntime, EveryRuntimeDownOrNone)
 {
 	auto a = std::make_unique<FakeSource>(std::vector<ContainerSummary>{}, "docker");
@@ -212,6 +245,8 @@ protected:
 		opts.docker_socket = dir.path() + "/docker.sock";
 		opts.podman_socket = dir.path() + "/podman.sock";
 		opts.podman_program = dir.path() + "/no-podman";
+		opts.containerd = {{dir.path() + "/containerd.sock", dir.path() + "/containerd"}};
+		opts.crio_socket = dir.path() + "/crio.sock";
 	}
 	ScratchDir dir;
 	ResolveOptions opts;
@@ -230,7 +265,8 @@ TEST_F(RuntimeChoiceTest, AutoTakesWhatIsPresent)
 	EXPECT_EQ(error_of([&] { make_container_source(opts)->list_running(); }),
 		  "no container runtime found: no Docker socket at " + opts.docker_socket +
 			  ", no Podman socket at " + opts.podman_socket + ", no " + opts.podman_program +
-			  " on PATH; use --cgroup or --pid instead");
+			  " on PATH, no containerd at " + dir.path() + "/containerd.sock, no CRI-O socket at " +
+			  opts.crio_socket + "; use --cgroup or --pid instead");
 
 	opts.podman_program = fake_podman(dir);
 	auto only_cli = make_container_source(opts);
@@ -259,9 +295,43 @@ TEST_F(RuntimeChoiceTest, PodmanPrefersItsSocket)
 	EXPECT_EQ(error_of([&] { make_container_source(opts)->list_running(); }),
 		  "podman socket " + opts.podman_socket + " is not a unix socket")
 		<< "the socket, once present";
-	opts.runtime = "cri-o";
+	opts.runtime = "rkt";
 	EXPECT_EQ(error_of([&] { make_container_source(opts); }),
-		  "unknown container runtime 'cri-o' (auto, docker or podman)");
+		  "unknown container runtime 'rkt' (auto, docker, podman, containerd or cri-o)");
+}
+
+TEST_F(RuntimeChoiceTest, ContainerdAndCrioByName)
+{
+	opts.runtime = "containerd";
+	EXPECT_EQ(error_of([&] { make_container_source(opts)->list_running(); }),
+		  "no containerd found: no containerd at " + dir.path() +
+			  "/containerd.sock; use --cgroup or --pid instead");
+	dir.mkdirs("/containerd/io.containerd.runtime.v2.task/k8s.io");
+	auto containerd = make_container_source(opts);
+	EXPECT_EQ(containerd->runtime(), "containerd");
+	EXPECT_TRUE(containerd->list_running().empty()) << "state present, no tasks";
+
+	opts.runtime = "cri-o";
+	auto crio = make_container_source(opts);
+	EXPECT_EQ(crio->runtime(), "cri-o");
+	EXPECT_EQ(error_of([&] { crio->list_running(); }),
+		  "cri-o socket " + opts.crio_socket + " not found; is cri-o running? use --cgroup or --pid instead");
+}
+
+TEST_F(RuntimeChoiceTest, CandidatesNameEveryEndpointOnce)
+{
+	opts.runtime = "auto";
+	// One state directory reached by two names (/run and /var/run).
+	dir.mkdirs("/containerd/io.containerd.runtime.v2.task");
+	symlink((dir.path() + "/containerd").c_str(), (dir.path() + "/alias").c_str());
+	opts.containerd.push_back({dir.path() + "/alias/containerd.sock", dir.path() + "/alias"});
+	opts.containerd.push_back({dir.path() + "/k3s.sock", dir.path() + "/k3s"});
+	auto c = runtime_candidates(opts);
+	std::vector<std::string> seen;
+	for (const auto &x : c)
+		seen.push_back(x.runtime + (x.present ? "+" : "-"));
+	EXPECT_EQ(seen, (std::vector<std::string>{"docker-", "podman-", "containerd+", "containerd-", "cri-o-"}));
+	EXPECT_EQ(c[3].endpoint, dir.path() + "/k3s.sock");
 }
 
 } // namespace

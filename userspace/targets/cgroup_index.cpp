@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace bpfwatch {
@@ -96,6 +97,19 @@ std::optional<std::string> CgroupIndex::path_of(std::uint64_t id)
 	if (it == paths_.end())
 		return std::nullopt;
 	return it->second;
+}
+
+std::vector<ContainerCgroup> scan_container_cgroups(const std::string &root, CgroupIndexLimits limits)
+{
+	CgroupIndex index(root, limits);
+	index.rescan();
+	std::vector<ContainerCgroup> out;
+	for (const auto &[id, path] : index.paths())
+		if (auto ref = container_from_cgroup_path(path))
+			out.push_back({path, id, *ref});
+	std::sort(out.begin(), out.end(),
+		  [](const ContainerCgroup &a, const ContainerCgroup &b) { return a.path < b.path; });
+	return out;
 }
 
 } // namespace bpfwatch

@@ -10,6 +10,9 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
+
+#include "targets/container_id.h"
 
 namespace bpfwatch {
 
@@ -36,6 +39,8 @@ public:
 	std::size_t size() const { return paths_.size(); }
 	// The last walk stopped at max_entries.
 	bool truncated() const { return truncated_; }
+	// Every id -> path known (the last walk, and earlier ones while room).
+	const std::unordered_map<std::uint64_t, std::string> &paths() const { return paths_; }
 
 private:
 	std::string root_;
@@ -44,5 +49,19 @@ private:
 	std::optional<std::chrono::steady_clock::time_point> last_scan_;
 	bool truncated_ = false;
 };
+
+// A cgroup whose path names a container (container_from_cgroup_path).
+struct ContainerCgroup {
+	std::string path;       // relative to the v2 root
+	std::uint64_t id = 0;   // its inode
+	ContainerRef ref;
+};
+
+// Every container-shaped cgroup under `root` now, sorted by path: what is
+// left to show when no runtime answers, and how CRI-O's containers are
+// found (its API lists none). A cgroup nested in a container's (podman's
+// .../libpod-<id>.scope/container) is listed too, with the same ref.id.
+std::vector<ContainerCgroup> scan_container_cgroups(const std::string &root,
+						    CgroupIndexLimits limits = {});
 
 } // namespace bpfwatch

@@ -3,6 +3,7 @@
 #include "targets/cgroup.h"
 #include "targets/container_id.h"
 #include "targets/docker.h"
+#include "targets/orchestration.h"
 #include "targets/resolver.h"
 #include "targets/runtimes.h"
 #include "util/error.h"
@@ -83,10 +84,13 @@ Target CgroupNamer::describe(std::uint64_t cgroup_id)
 		return t;
 	t.container_id = ref->id;
 	t.runtime = ref->runtime;
+	// Named by its path until a runtime names it: say so.
+	t.name_source = "cgroup path";
 	if (const ContainerSummary *c = lookup(ref->id)) {
-		t.name = c->names.empty() ? c->id.substr(0, 12) : c->names.front();
-		t.runtime = source_->runtime_of(c->id);
-		t.pid = c->pid;
+		ContainerSummary named = *c;
+		if (named.runtime.empty())
+			named.runtime = source_->runtime_of(c->id);
+		describe_target(t, named);
 	}
 	return t;
 }

@@ -14,12 +14,13 @@ struct ScopeShape {
 };
 
 // Systemd-style units and the libpod cgroupfs parent: "<prefix><id><suffix>".
-constexpr std::array<ScopeShape, 5> kScopes{{
+constexpr std::array<ScopeShape, 6> kScopes{{
 	{"docker-", ".scope", "docker"},
 	{"libpod-", ".scope", "podman"},
 	{"libpod-", "", "podman"}, // /libpod_parent/libpod-<id> (cgroupfs manager)
 	{"cri-containerd-", ".scope", "containerd"},
 	{"crio-", ".scope", "crio"},
+	{"crio-", "", "crio"}, // CRI-O's cgroupfs manager: .../pod<uid>/crio-<id>
 }};
 
 std::optional<std::string_view> strip(std::string_view s, std::string_view prefix,
@@ -54,6 +55,9 @@ std::optional<std::string_view> bare_id_runtime(std::string_view parent)
 		return "docker";
 	if (parent == "libpod_parent")
 		return "podman";
+	// containerd's cgroupfs default, "/<namespace>/<id>", for the CRI one
+	if (parent == "k8s.io")
+		return "containerd";
 	// kubelet's cgroupfs layout: /kubepods[/<qos>]/pod<uid>/<id>
 	if (parent.substr(0, 3) == "pod" && parent.size() > 3 &&
 	    parent.find('.') == std::string_view::npos)

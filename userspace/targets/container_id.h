@@ -21,7 +21,8 @@ struct ContainerRef {
 //   /machine.slice/libpod-<id>.scope[/container], /libpod_parent/libpod-<id>
 //                                         podman
 //   .../cri-containerd-<id>.scope         containerd (CRI, systemd)
-//   .../crio-<id>.scope                   CRI-O
+//   .../crio-<id>.scope, .../crio-<id>     CRI-O (systemd, cgroupfs)
+//   /k8s.io/<id>                          containerd, cgroupfs
 //   /kubepods/<qos>/pod<uid>/<id>         kubelet, cgroupfs driver ("cri")
 // Runtime monitors (libpod-conmon-*, crio-conmon-*) are not containers.
 std::optional<ContainerRef> container_from_cgroup_path(std::string_view path);

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "targets/curl_handle.h"
+#include "targets/runtime_error.h"
 #include "util/error.h"
 
 namespace bpfwatch {
@@ -62,11 +63,14 @@ DockerClient::Response DockerClient::get(const std::string &path)
 	struct stat st {};
 	if (stat(socket_path_.c_str(), &st) != 0) {
 		if (errno == ENOENT)
-			throw Error(runtime_ + " socket " + socket_path_ + " not found; " + daemon_hint(runtime_));
-		throw Error(errno_message(runtime_ + " socket " + socket_path_, errno));
+			throw RuntimeError(RuntimeFailure::missing, runtime_ + " socket " + socket_path_ +
+									    " not found; " + daemon_hint(runtime_));
+		throw RuntimeError(errno == EACCES ? RuntimeFailure::permission : RuntimeFailure::missing,
+				   errno_message(runtime_ + " socket " + socket_path_, errno));
 	}
 	if (!S_ISSOCK(st.st_mode))
-		throw Error(runtime_ + " socket " + socket_path_ + " is not a unix socket");
+		throw RuntimeError(RuntimeFailure::refused,
+				   runtime_ + " socket " + socket_path_ + " is not a unix socket");
 
 	CurlPtr curl = make_curl();
 	Response resp;
@@ -90,19 +94,26 @@ DockerClient::Response DockerClient::get(const std::string &path)
 		long os_errno = 0;
 		curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
 		if (rc == CURLE_OPERATION_TIMEDOUT)
-			throw Error(where + ": no answer within " +
+			throw RuntimeError(RuntimeFailure::timeout, where + ": no answer within " +
 				    std::to_string(timeouts_.total.count()) + " ms; " +
 				    daemon_hint(runtime_));
 		if (rc == CURLE_COULDNT_CONNECT && os_errno == EACCES)
-			throw Error(where + ": permission denied (needs root or the " + runtime_ +
-				    " group)");
+			throw RuntimeError(RuntimeFailure::permission,
+					   where + ": permission denied (needs root or the " + runtime_ +
+						   " group)");
 		if (rc == CURLE_COULDNT_CONNECT && os_errno != 0)
-			throw Error(errno_message(where + ": cannot connect", static_cast<int>(os_errno)) +
-				    "; " + daemon_hint(runtime_));
+			throw RuntimeError(RuntimeFailure::refused,
+					   errno_message(where + ": cannot connect", static_cast<int>(os_errno)) +
+						   "; " + daemon_hint(runtime_));
 		if (rc == CURLE_WRITE_ERROR)
-			throw Error(where + ": answer larger than " + std::to_string(kMaxBody >> 20) +
-				    " MiB");
-		throw Error(where + ": " + (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
+			throw RuntimeError(RuntimeFailure::malformed, where + ": answer larger than " +
+									      std::to_string(kMaxBody >> 20) + " MiB");
+		// A peer that closes without an HTTP answer is not the API.
+		RuntimeFailure kind = rc == CURLE_GOT_NOTHING || rc == CURLE_WEIRD_SERVER_REPLY ||
+					      rc == CURLE_UNSUPPORTED_PROTOCOL
+					      ? RuntimeFailure::malformed
+					      : RuntimeFailure::failed;
+		throw RuntimeError(kind, where + ": " + (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
 	return resp;
@@ -113,9 +124,13 @@ std::vector<ContainerSummary> DockerClient::list_running()
 	// Without ?all=1 the API lists running containers only.
 	Response r = get("/containers/json");
 	if (r.status != 200)
-		throw Error(runtime_ + " API /containers/json: HTTP " + std::to_string(r.status) +
-			    ": " + parse_api_error(r.body));
-	return parse_container_list(r.body);
+		throw RuntimeError(RuntimeFailure::failed, runtime_ + " API /containers/json: HTTP " +
+								   std::to_string(r.status) + ": " +
+								   parse_api_error(r.body));
+	auto list = parse_container_list(r.body);
+	for (auto &c : list)
+		c.runtime = runtime_;
+	return list;
 }
 
 std::optional<ContainerDetails> DockerClient::inspect(const std::string &id_or_name)
@@ -126,8 +141,9 @@ std::optional<ContainerDetails> DockerClient::inspect(const std::string &id_or_n
 	if (r.status == 404)
 		return std::nullopt;
 	if (r.status != 200)
-		throw Error(runtime_ + " API " + path + ": HTTP " + std::to_string(r.status) + ": " +
-			    parse_api_error(r.body));
+		throw RuntimeError(RuntimeFailure::failed, runtime_ + " API " + path + ": HTTP " +
+								   std::to_string(r.status) + ": " +
+								   parse_api_error(r.body));
 	return parse_container_inspect(r.body);
 }
 

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "targets/docker.h"
+#include "targets/orchestration.h"
+#include "targets/runtime_error.h"
 #include "util/error.h"
 
 namespace bpfwatch {
@@ -32,8 +34,23 @@ json parse(std::string_view text, const char *what)
 	try {
 		return json::parse(text);
 	} catch (const json::parse_error &e) {
-		throw Error(std::string("malformed JSON in ") + what + ": " + e.what());
+		throw RuntimeError(RuntimeFailure::malformed,
+				   std::string("malformed JSON in ") + what + ": " + e.what());
 	}
+}
+
+// A "Labels" object of strings; null or absent is none. Docker and Podman
+// both send it in the list and in inspect's Config.
+Labels labels_of(const json &j)
+{
+	Labels out;
+	json labels = get_or<json>(j, "Labels", json::object());
+	if (!labels.is_object())
+		throw RuntimeError(RuntimeFailure::malformed, "\"Labels\" is not an object");
+	for (const auto &[k, v] : labels.items())
+		if (v.is_string())
+			out.emplace(k, v.get<std::string>());
+	return out;
 }
 
 } // namespace
@@ -42,7 +59,7 @@ std::vector<ContainerSummary> parse_container_list(std::string_view text)
 {
 	json j = parse(text, "container list");
 	if (!j.is_array())
-		throw Error("container list: expected a JSON array");
+		throw RuntimeError(RuntimeFailure::malformed, "container list: expected a JSON array");
 	std::vector<ContainerSummary> out;
 	try {
 		for (const auto &c : j) {
@@ -50,17 +67,21 @@ std::vector<ContainerSummary> parse_container_list(std::string_view text)
 			s.id = get_or<std::string>(c, "Id", "");
 			json names = get_or<json>(c, "Names", json::array());
 			if (!names.is_array())
-				throw Error("container list: \"Names\" is not an array");
+				throw RuntimeError(RuntimeFailure::malformed,
+						   "container list: \"Names\" is not an array");
 			for (const auto &n : names)
 				s.names.push_back(strip_slash(n.get<std::string>()));
 			s.image = get_or<std::string>(c, "Image", "");
 			s.state = get_or<std::string>(c, "State", "");
 			s.pid = get_or<pid_t>(c, "Pid", 0);
+			s.labels = labels_of(c);
+			s.orchestration = orchestration_from_labels(s.labels);
 			if (!s.id.empty())
 				out.push_back(std::move(s));
 		}
 	} catch (const json::exception &e) {
-		throw Error(std::string("container list: unexpected field type: ") + e.what());
+		throw RuntimeError(RuntimeFailure::malformed,
+				   std::string("container list: unexpected field type: ") + e.what());
 	}
 	return out;
 }
@@ -69,7 +90,7 @@ ContainerDetails parse_container_inspect(std::string_view text)
 {
 	json j = parse(text, "container inspect");
 	if (!j.is_object())
-		throw Error("container inspect: expected a JSON object");
+		throw RuntimeError(RuntimeFailure::malformed, "container inspect: expected a JSON object");
 	ContainerDetails d;
 	try {
 		d.id = get_or<std::string>(j, "Id", "");
@@ -83,11 +104,14 @@ ContainerDetails parse_container_inspect(std::string_view text)
 		d.pid = get_or<pid_t>(state, "Pid", 0);
 		json host = get_or<json>(j, "HostConfig", json::object());
 		d.cgroup_parent = get_or<std::string>(host, "CgroupParent", "");
+		d.labels = labels_of(get_or<json>(j, "Config", json::object()));
+		d.orchestration = orchestration_from_labels(d.labels);
 	} catch (const json::exception &e) {
-		throw Error(std::string("container inspect: unexpected field type: ") + e.what());
+		throw RuntimeError(RuntimeFailure::malformed,
+				   std::string("container inspect: unexpected field type: ") + e.what());
 	}
 	if (d.id.empty())
-		throw Error("container inspect: no \"Id\" in the answer");
+		throw RuntimeError(RuntimeFailure::malformed, "container inspect: no \"Id\" in the answer");
 	return d;
 }
 

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "targets/runtime_error.h"
 #include "util/command.h"
 #include "util/error.h"
 
@@ -24,7 +25,7 @@ std::optional<ContainerDetails> parse_podman_inspect(std::string_view text)
 {
 	auto j = nlohmann::json::parse(text, nullptr, false);
 	if (j.is_discarded() || !j.is_array())
-		throw Error("podman inspect: expected a JSON array");
+		throw RuntimeError(RuntimeFailure::malformed, "podman inspect: expected a JSON array");
 	if (j.empty())
 		return std::nullopt;
 	return parse_container_inspect(j.front().dump());
@@ -39,22 +40,26 @@ std::vector<ContainerSummary> PodmanCli::list_running()
 {
 	// Running containers only, as the API's /containers/json; the JSON
 	// has the same fields, plus Pid.
-	CommandResult r = run_command({program_, "ps", "--format", "json"}, timeouts_.total);
+	CommandResult r = run_runtime_command({program_, "ps", "--format", "json"}, timeouts_.total);
 	if (r.status != 0)
-		throw Error("podman ps failed (exit " + std::to_string(r.status) + "): " + last_line(r.err));
-	return parse_container_list(r.out);
+		throw RuntimeError(RuntimeFailure::failed, "podman ps failed (exit " + std::to_string(r.status) +
+								   "): " + last_line(r.err));
+	auto list = parse_container_list(r.out);
+	for (auto &c : list)
+		c.runtime = runtime_;
+	return list;
 }
 
 std::optional<ContainerDetails> PodmanCli::inspect(const std::string &id_or_name)
 {
-	CommandResult r =
-		run_command({program_, "inspect", "--type", "container", "--", id_or_name}, timeouts_.total);
+	CommandResult r = run_runtime_command({program_, "inspect", "--type", "container", "--", id_or_name},
+					      timeouts_.total);
 	// An unknown name: exit 125, "[]" on stdout, "no such container" on stderr.
 	if (r.status != 0 && r.out.find('{') == std::string::npos) {
 		if (r.err.find("no such container") != std::string::npos)
 			return std::nullopt;
-		throw Error("podman inspect " + id_or_name + " failed (exit " + std::to_string(r.status) +
-			    "): " + last_line(r.err));
+		throw RuntimeError(RuntimeFailure::failed, "podman inspect " + id_or_name + " failed (exit " +
+								   std::to_string(r.status) + "): " + last_line(r.err));
 	}
 	return parse_podman_inspect(r.out);
 }

@@ -6,29 +6,12 @@
 #include "targets/cgroup.h"
 #include "targets/container_id.h"
 #include "targets/docker.h"
+#include "targets/orchestration.h"
 #include "targets/runtimes.h"
 #include "util/error.h"
 
 namespace bpfwatch {
 namespace {
-
-std::string primary_name(const ContainerSummary &c)
-{
-	return c.names.empty() ? c.id.substr(0, 12) : c.names.front();
-}
-
-std::string list_names(const std::vector<ContainerSummary> &running)
-{
-	if (running.empty())
-		return "no containers are running";
-	std::string out = "running: ";
-	for (std::size_t i = 0; i < running.size(); i++) {
-		if (i)
-			out += ", ";
-		out += primary_name(running[i]);
-	}
-	return out;
-}
 
 // The pieces every target shares: a v2 path made absolute and stat'ed.
 Target cgroup_target(const std::string &root, const std::string &rel)
@@ -41,48 +24,63 @@ Target cgroup_target(const std::string &root, const std::string &rel)
 	return t;
 }
 
-Target resolve_container(const std::string &query, ContainerSource &source,
-			 const std::string &root, const std::string &proc_root)
+// Every listed container knows who listed it, for messages and Targets.
+std::vector<ContainerSummary> list_for_selectors(ContainerSource &source)
 {
-	std::string want = query;
-	if (!want.empty() && want.front() == '/')
-		want.erase(0, 1); // "/web", as the API spells names
-	if (want.empty())
-		throw Error("--container: empty container name");
-
 	auto running = source.list_running();
-	const ContainerSummary *hit = find_container(running, want);
-	if (!hit) {
-		// Maybe it exists but is stopped: say so rather than "unknown".
-		auto details = source.inspect(want);
-		if (details && !details->running)
-			throw Error("container '" + want + "' is not running (" +
-				    (details->status.empty() ? "stopped" : details->status) + ")");
-		// A runtime that could not be asked may be the one that has it.
-		std::string partial = source.partial_failure();
-		throw Error("no running container named '" + want + "' (" + list_names(running) + ")" +
-			    (partial.empty() ? "" : "; " + partial));
-	}
+	for (auto &c : running)
+		if (c.runtime.empty())
+			c.runtime = source.runtime_of(c.id);
+	return running;
+}
 
-	const std::string runtime = source.runtime_of(hit->id);
-	auto details = source.inspect(hit->id);
+// Maybe it exists but is stopped: say so rather than "unknown".
+[[noreturn]] void throw_no_match(const Selector &sel, const std::vector<ContainerSummary> &running,
+				 ContainerSource &source)
+{
+	if (sel.kind == Selector::Kind::container) {
+		auto details = source.inspect(sel.container);
+		if (details && !details->running)
+			throw Error("container '" + sel.container + "' is not running (" +
+				    (details->status.empty() ? "stopped" : details->status) + ")");
+	}
+	// A runtime that could not be asked may be the one that has it.
+	std::string partial = source.partial_failure();
+	throw Error(no_match_message(sel, running) + (partial.empty() ? "" : "; " + partial));
+}
+
+} // namespace
+
+Target resolve_listed(const ContainerSummary &listed, ContainerSource &source, const std::string &root,
+		      const std::string &proc_root)
+{
+	ContainerSummary c = listed;
+	if (c.runtime.empty())
+		c.runtime = source.runtime_of(c.id);
+	const std::string what = c.runtime + " container '" + display_name(c) + "'";
+	auto details = source.inspect(c.id);
 	if (!details || !details->running || details->pid <= 0)
-		throw Error(runtime + " container '" + want + "' stopped while resolving it");
+		throw Error(what + " stopped while resolving it");
 
 	std::string rel;
 	try {
 		rel = cgroup_path_of_pid(details->pid, proc_root);
 	} catch (const Error &e) {
-		throw Error(runtime + " container '" + want + "': " + e.what());
+		throw Error(what + ": " + e.what());
 	}
 	Target t = cgroup_target(root, rel);
-	t.name = details->name.empty() ? primary_name(*hit) : details->name;
-	t.runtime = runtime;
-	t.container_id = details->id;
+	// Inspect has the freshest name; the list has the pod and the labels.
+	if (!details->name.empty() && (c.names.empty() || c.names.front() != details->name))
+		c.names.insert(c.names.begin(), details->name);
+	describe_target(t, c);
+	t.container_id = details->id.empty() ? c.id : details->id;
 	t.pid = details->pid;
-	t.query = want;
+	if (t.state.empty())
+		t.state = details->status;
 	return t;
 }
+
+namespace {
 
 Target resolve_cgroup(const std::string &path, const std::string &root)
 {
@@ -119,25 +117,44 @@ Target resolve_pid(pid_t pid, const std::string &root, const std::string &proc_r
 
 } // namespace
 
+std::string follow_query(const Selector &sel, const Target &t)
+{
+	if (sel.kind == Selector::Kind::container)
+		return sel.container;
+	// A pod's container comes back with a new id and the same names.
+	if (!t.pod.empty())
+		return "pod:" + t.pod_namespace + "/" + t.pod + "/" + t.container_name;
+	return t.runtime_name.empty() ? t.name : t.runtime_name;
+}
+
 ContainerLookup look_up_container(const std::string &query, ContainerSource &source, const std::string &root,
 				  const std::string &proc_root)
 {
 	ContainerLookup out;
-	auto details = source.inspect(query);
-	if (!details)
-		return out;
-	out.id = details->id;
-	if (!details->running || details->pid <= 0) {
+	bool by_pod = query.rfind("pod:", 0) == 0;
+	if (!by_pod) {
+		// By name: the runtime knows a stopped container too, and a
+		// re-created one's id before it starts.
+		auto details = source.inspect(query);
+		if (!details)
+			return out;
+		out.id = details->id;
 		out.state = ContainerLookup::State::stopped;
-		return out;
+		if (!details->running || details->pid <= 0)
+			return out;
 	}
+	Selector sel = by_pod ? pod_selector(query.substr(4)) : container_selector(query);
+	auto running = list_for_selectors(source);
+	auto hits = match_selector(sel, running);
+	if (hits.empty())
+		return out; // stopped again between the two questions, or no such pod
 	try {
-		out.target = resolve_container(query, source, root, proc_root);
+		out.target = resolve_listed(*hits.front(), source, root, proc_root);
+		out.target.query = query;
 		out.state = ContainerLookup::State::running;
 		out.id = out.target.container_id;
 	} catch (const Error &) {
-		// It stopped again between the two questions.
-		out.state = ContainerLookup::State::stopped;
+		// It stopped while being resolved.
 	}
 	return out;
 }
@@ -145,26 +162,20 @@ ContainerLookup look_up_container(const std::string &query, ContainerSource &sou
 const ContainerSummary *find_container(const std::vector<ContainerSummary> &running,
 				       const std::string &query)
 {
-	for (const auto &c : running)
-		if (c.id == query)
-			return &c;
-	for (const auto &c : running)
-		for (const auto &n : c.names)
-			if (n == query)
-				return &c;
+	auto hits = match_selector(container_selector(query), running);
+	return hits.empty() ? nullptr : hits.front();
+}
 
-	std::vector<const ContainerSummary *> prefixed;
-	for (const auto &c : running)
-		if (c.id.compare(0, query.size(), query) == 0)
-			prefixed.push_back(&c);
-	if (prefixed.size() > 1) {
-		std::string which;
-		for (const auto *c : prefixed)
-			which += (which.empty() ? "" : ", ") + c->id.substr(0, 12) + " (" +
-				 primary_name(*c) + ")";
-		throw Error("container id prefix '" + query + "' is ambiguous: " + which);
-	}
-	return prefixed.empty() ? nullptr : prefixed.front();
+std::vector<Selector> selectors_of(const ResolveOptions &opts)
+{
+	std::vector<Selector> out;
+	for (const auto &c : opts.containers)
+		out.push_back(container_selector(c));
+	for (const auto &p : opts.pods)
+		out.push_back(pod_selector(p));
+	if (!opts.labels.empty())
+		out.push_back(label_selector(opts.labels));
+	return out;
 }
 
 std::string cgroup_root_or_detect(const std::string &cgroup_root)
@@ -183,10 +194,22 @@ std::vector<Target> resolve_targets(const ResolveOptions &opts, ContainerSource 
 			out.push_back(std::move(t));
 	};
 
-	if (!opts.containers.empty() && !source)
+	std::vector<Selector> selectors = selectors_of(opts);
+	if (!selectors.empty() && !source)
 		throw Error("--container needs a container runtime, and none is configured");
-	for (const auto &c : opts.containers)
-		add(resolve_container(c, *source, root, opts.proc_root));
+	std::vector<ContainerSummary> running;
+	if (!selectors.empty())
+		running = list_for_selectors(*source);
+	for (const Selector &sel : selectors) {
+		auto hits = match_selector(sel, running);
+		if (hits.empty())
+			throw_no_match(sel, running, *source);
+		for (const ContainerSummary *c : hits) {
+			Target t = resolve_listed(*c, *source, root, opts.proc_root);
+			t.query = follow_query(sel, t);
+			add(std::move(t));
+		}
+	}
 	for (const auto &p : opts.cgroups)
 		add(resolve_cgroup(p, root));
 	for (pid_t pid : opts.pids)
@@ -197,7 +220,7 @@ std::vector<Target> resolve_targets(const ResolveOptions &opts, ContainerSource 
 std::vector<Target> resolve_targets(const ResolveOptions &opts)
 {
 	std::unique_ptr<ContainerSource> source;
-	if (!opts.containers.empty())
+	if (!opts.containers.empty() || !opts.pods.empty() || !opts.labels.empty())
 		source = make_container_source(opts);
 	return resolve_targets(opts, source.get());
 }

@@ -15,37 +15,54 @@
 
 #include "targets/cgroup_index.h"
 #include "targets/container_source.h"
+#include "targets/containerd.h"
+#include "targets/selector.h"
 #include "targets/target.h"
 
 namespace bpfwatch {
 
 struct ResolveOptions {
-	std::vector<std::string> containers; // name, full id or unique id prefix
+	// Name, full id or unique id prefix; also a Kubernetes or ECS
+	// container name (selector.h).
+	std::vector<std::string> containers;
+	std::vector<std::string> pods;   // "NAMESPACE/POD" or "NAMESPACE/POD/CONTAINER"
+	std::vector<std::string> labels; // "KEY=VALUE", together one selector: all must match
 	std::vector<std::string> cgroups;    // "/docker/abc" or "<v2 mount>/docker/abc"
 	std::vector<pid_t> pids;
 	// Who resolves container names (see make_container_source in
-	// runtimes.h): "docker", "podman" or "auto" (each that is present).
-	// The one place these defaults are written: the CLI shows them.
+	// runtimes.h): "docker", "podman", "containerd", "cri-o" or "auto"
+	// (each that is present). The one place these defaults are written:
+	// the CLI shows them.
 	std::string runtime = "auto";
 	std::string docker_socket = "/var/run/docker.sock";
 	// Podman's Docker-compatible API, served by `podman system service`.
 	std::string podman_socket = "/run/podman/podman.sock";
 	std::string podman_program = "podman"; // its CLI, used when no socket runs
+	// containerd: each endpoint's task state, else its socket through ctr.
+	std::vector<ContainerdEndpoint> containerd = default_containerd_endpoints();
+	std::string ctr_program = "ctr";
+	// CRI-O's socket, which also serves its inspect API.
+	std::string crio_socket = "/var/run/crio/crio.sock";
 	// Host paths, which differ when bpfwatch runs in a toolbox container.
 	std::string proc_root = "/proc";
 	std::string cgroup_root; // empty = the cgroup2 mount in /proc/self/mountinfo
 };
 
-// One Target per distinct cgroup, in the order given (containers, cgroups,
-// pids). The container runtime is only asked when containers are named, so
-// --cgroup and --pid work without a daemon. Throws Error naming the first
-// thing it could not find.
+// One Target per distinct cgroup, in the order given (containers, pods,
+// labels, cgroups, pids). The container runtime is only asked when
+// containers are selected, so --cgroup and --pid work without a daemon.
+// Throws Error naming the first thing it could not find.
 std::vector<Target> resolve_targets(const ResolveOptions &opts);
 // The same with the runtime supplied; `source` may be null when
 // opts.containers is empty.
 std::vector<Target> resolve_targets(const ResolveOptions &opts, ContainerSource *source);
 
-// What became of a followed container, asked by its name or id.
+// What to ask to find a selected container again after it restarts (its
+// Target::query): the name it was selected by, or for a pod's container
+// "pod:NAMESPACE/POD/CONTAINER", or the runtime's name for it.
+std::string follow_query(const Selector &sel, const Target &t);
+
+// What became of a followed container, asked by its query (above).
 struct ContainerLookup {
 	enum class State { running, stopped, absent };
 	State state = State::absent;
@@ -57,10 +74,21 @@ ContainerLookup look_up_container(const std::string &query, ContainerSource &sou
 				  const std::string &proc_root = "/proc");
 
 // The running container `query` names: an exact id, an exact name, else
-// the one id starting with `query`. nullptr when none does; throws Error
-// listing the candidates when the prefix is ambiguous.
+// the one Kubernetes or ECS container name, else the one id starting with
+// `query` (match_selector of a container_selector). nullptr when none
+// does; throws Error listing the candidates when it is ambiguous.
 const ContainerSummary *find_container(const std::vector<ContainerSummary> &running,
 				       const std::string &query);
+
+// The selectors `opts` names: one per container, one per pod, one for all
+// the labels, in that order.
+std::vector<Selector> selectors_of(const ResolveOptions &opts);
+
+// The Target of one container `source` listed: inspected for its pid,
+// whose cgroup is the target; name, pod, task and labels from the list.
+// Throws Error when it stopped meanwhile.
+Target resolve_listed(const ContainerSummary &c, ContainerSource &source, const std::string &cgroup_root,
+		      const std::string &proc_root = "/proc");
 
 // cgroup_root, or the detected cgroup2 mount when it is empty.
 std::string cgroup_root_or_detect(const std::string &cgroup_root);
