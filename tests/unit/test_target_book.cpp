@@ -117,5 +117,28 @@ TEST_F(TargetBookTest, DiscoveredCgroupsAreNamedOnceAndDroppedWhenGone)
 	EXPECT_TRUE(book.take_vanished().empty());
 }
 
+// A container first seen while its runtime did not answer is named by its
+// cgroup path; once the runtime answers, it gets its name.
+TEST_F(TargetBookTest, PathNamedContainersAreRenamedWhenTheRuntimeAnswers)
+{
+	Target c = make("/c");
+	bool runtime_up = false;
+	TargetBook book({}, root_, [&](std::uint64_t id) {
+		Target t = c;
+		t.cgroup_id = id;
+		t.container_id = "3f2a";
+		t.name_source = runtime_up ? "docker" : "cgroup path";
+		t.name = runtime_up ? "web" : "/c";
+		return t;
+	});
+	EXPECT_EQ(book.target(c.cgroup_id).name, "/c");
+	EXPECT_FALSE(book.rename_unnamed()) << "still down";
+	EXPECT_EQ(book.target(c.cgroup_id).name, "/c");
+	runtime_up = true;
+	EXPECT_TRUE(book.rename_unnamed());
+	EXPECT_EQ(book.target(c.cgroup_id).name, "web");
+	EXPECT_FALSE(book.rename_unnamed()) << "named for good";
+}
+
 } // namespace
 } // namespace bpfwatch

@@ -76,6 +76,21 @@ bool TargetBook::alive(const Target &t) const
 	return stat(dir.c_str(), &st) == 0 && st.st_ino == t.cgroup_id;
 }
 
+bool TargetBook::rename_unnamed()
+{
+	bool renamed = false;
+	for (auto &[id, t] : named_) {
+		if (t.name_source != "cgroup path")
+			continue;
+		Target fresh = namer_(id);
+		if (fresh.name_source != "cgroup path") {
+			t = std::move(fresh);
+			renamed = true;
+		}
+	}
+	return renamed;
+}
+
 std::vector<std::uint64_t> TargetBook::take_vanished()
 {
 	std::vector<std::uint64_t> gone;

@@ -72,6 +72,10 @@ public:
 	// Watching everything: ids of discovered cgroups whose directory is
 	// gone, dropped from the book so their kernel totals can be freed.
 	std::vector<std::uint64_t> take_vanished();
+	// Watching everything: discovered containers still named by their
+	// cgroup path (the runtime did not answer when they were first seen)
+	// are asked about again; true when one got its runtime's name.
+	bool rename_unnamed();
 	// The cgroups named on first sight so far (watching everything).
 	const std::map<std::uint64_t, Target> &discovered() const { return named_; }
 	// A target's cgroup v2 directory.

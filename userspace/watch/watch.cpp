@@ -196,6 +196,8 @@ private:
 
 	void forget_vanished()
 	{
+		// Names the runtime could not give before (it was down): now.
+		book_.rename_unnamed();
 		std::vector<std::uint64_t> gone = book_.take_vanished();
 		if (gone.empty())
 			return;
