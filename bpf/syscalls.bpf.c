@@ -79,12 +79,16 @@ static __noinline void learn_log_files(struct bw_log_files *lf, struct task_stru
  * loads. */
 static __always_inline bool is_log_file(struct call *c, __u32 slot)
 {
+	/* Plain locals: BPF_CORE_READ (the compat build) would relocate a
+	 * c->file member access against struct call, which is not the
+	 * kernel's. */
+	struct file *file = c->file;
 	struct bw_log_files *lf;
 	struct inode *inode;
 	__u64 ino;
 	__u32 dev;
 
-	if (filter_mode == BW_FILTER_ALL || !c->file || (c->kind != BW_KIND_PIPE && c->kind != BW_KIND_TTY))
+	if (filter_mode == BW_FILTER_ALL || !file || (c->kind != BW_KIND_PIPE && c->kind != BW_KIND_TTY))
 		return false;
 	lf = bpf_map_lookup_elem(&log_files, &slot);
 	if (!lf)
@@ -93,7 +97,7 @@ static __always_inline bool is_log_file(struct call *c, __u32 slot)
 		learn_log_files(lf, c->task, c->cgroup_id);
 	if (!lf->ino[0] && !lf->ino[1])
 		return false;
-	inode = BW_READ(c->file, f_inode);
+	inode = BW_READ(file, f_inode);
 	ino = BW_READ(inode, i_ino);
 	dev = BW_READ(inode, i_sb, s_dev);
 	return (ino == lf->ino[0] && dev == lf->dev[0]) || (ino == lf->ino[1] && dev == lf->dev[1]);
