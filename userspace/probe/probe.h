@@ -13,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+#include "probe/program_costs.h"
 #include "probe/record.h"
 #include "util/file_id.h"
 
@@ -99,6 +100,8 @@ public:
 	std::size_t slots_used() const { return slot_ids_.size(); }
 
 	std::uint64_t kernel_memory_bytes() const;
+	// What each of its programs cost the kernel (kernel.bpf_stats_enabled).
+	std::vector<ProgramCost> program_costs() const;
 	bool direct_fd_load() const { return direct_fd_load_; }
 	// Whether the BPF_CORE_READ build runs (a kernel before 6.2).
 	bool compat() const { return compat_; }

@@ -143,6 +143,15 @@ Report Session::final_report(const std::vector<Target> &targets, double seconds,
 	return r;
 }
 
+std::vector<ProgramCost> Session::program_costs() const
+{
+	std::vector<ProgramCost> costs = probe_.program_costs();
+	if (delivery_)
+		for (ProgramCost &c : delivery_->program_costs())
+			costs.push_back(std::move(c));
+	return costs;
+}
+
 void Session::forget(std::uint64_t cgroup_id, bool keep_numbers)
 {
 	probe_.forget_cgroup(cgroup_id);

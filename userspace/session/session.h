@@ -50,6 +50,10 @@ public:
 	// Watching everything: count the IP egress of containers seen so far.
 	void attach_egress_to_new_containers();
 	bool delivery_running() const { return delivery_ != nullptr; }
+	// Which build of the syscall probe runs (a kernel before 6.2: compat).
+	bool compat_probe() const { return probe_.compat(); }
+	// Both probes' programs and what they cost the kernel so far.
+	std::vector<ProgramCost> program_costs() const;
 	// Whether the target's log pipes were found (Window::log counts).
 	bool log_known(std::uint64_t cgroup_id) const { return log_known_.count(cgroup_id) != 0; }
 
