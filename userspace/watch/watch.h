@@ -7,7 +7,9 @@
 #include <cstddef>
 #include <optional>
 
+#include "aggregator/metrics_view.h"
 #include "net/locality.h"
+#include "serve/listen_address.h"
 #include "targets/resolver.h"
 
 namespace bpfwatch {
@@ -20,10 +22,14 @@ struct WatchOptions {
 	// Alert when nothing gets through this long while writes go on.
 	std::optional<std::chrono::milliseconds> alert_silence;
 	bool json = false;
+	bool headless = false; // --output none: nothing printed (with --metrics)
 	bool events = false;
 	bool histogram = false;
 	bool delivery = true; // acknowledgements, failures, left-the-host counts
 	std::size_t top = 5;
+	// --metrics: serve /metrics and /healthz there, series within limits.
+	std::optional<ListenAddress> metrics;
+	MetricsLimits metrics_limits;
 };
 
 // Attach, stream records into the aggregator, report every interval and
