@@ -89,6 +89,18 @@ TEST(Aggregator, SizesAndErrnosSplitByKindAndAgainByStdioAndLog)
 	EXPECT_EQ(agg.roll_interval().at(7).detail.at(WriteView::log).sizes.sum(), 27u) << "the interval too";
 }
 
+TEST(Aggregator, WithoutIntervalsOnlyTheWindowsSinceTheStartAreKept)
+{
+	Aggregator agg(256, false);
+	agg.add(socket_event(7, 100, 5514), 10);
+	agg.set_totals({{7, totals_with(FdKind::socket, 100, 1, 0)}});
+	agg.set_delivery({{7, PeerMap{}}});
+	EXPECT_EQ(agg.since_start().at(7).records, 1u);
+	EXPECT_EQ(agg.since_start().at(7).kind(FdKind::socket).bytes, 100u);
+	EXPECT_EQ(agg.since_start().at(7).destinations.size(), 1u);
+	EXPECT_TRUE(agg.roll_interval().empty());
+}
+
 TEST(Aggregator, KernelTotalsAreExactAndIntervalsAreDeltas)
 {
 	Aggregator agg;

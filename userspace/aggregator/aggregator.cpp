@@ -30,7 +30,8 @@ void add_detail(CallDetail &d, const Record &record)
 void Aggregator::add(const Record &record, std::uint64_t now_ns)
 {
 	add_to(total_[record.cgroup_id], record, now_ns);
-	add_to(interval_[record.cgroup_id], record, now_ns);
+	if (intervals_)
+		add_to(interval_[record.cgroup_id], record, now_ns);
 }
 
 void Aggregator::add_to(Window &w, const Record &record, std::uint64_t now_ns)
@@ -72,16 +73,18 @@ void Aggregator::set_totals(const std::map<std::uint64_t, KernelTotals> &totals)
 {
 	for (const auto &[cgid, t] : totals) {
 		Window &all = total_[cgid];
+		all.by_kind = t.by_kind;
+		all.stdio = t.stdio;
+		all.log = t.log;
+		all.lost_events = t.lost_records;
+		if (!intervals_)
+			continue;
 		Window &now = interval_[cgid];
 		const Window &base = at_roll_[cgid];
-		all.by_kind = t.by_kind;
 		for (std::size_t k = 0; k < kFdKinds; k++)
 			now.by_kind[k] = all.by_kind[k] - base.by_kind[k];
-		all.stdio = t.stdio;
 		now.stdio = all.stdio - base.stdio;
-		all.log = t.log;
 		now.log = all.log - base.log;
-		all.lost_events = t.lost_records;
 		now.lost_events = t.lost_records - base.lost_events;
 	}
 }
@@ -90,12 +93,15 @@ void Aggregator::set_delivery(const std::map<std::uint64_t, PeerMap> &delivery)
 {
 	for (const auto &[cgid, peers] : delivery) {
 		total_[cgid].delivery = peers;
-		interval_[cgid].delivery = delivery_since(peers, at_roll_[cgid].delivery);
+		if (intervals_)
+			interval_[cgid].delivery = delivery_since(peers, at_roll_[cgid].delivery);
 	}
 }
 
 std::map<std::uint64_t, Window> Aggregator::roll_interval()
 {
+	if (!intervals_)
+		return {};
 	std::map<std::uint64_t, Window> done;
 	done.swap(interval_);
 	for (const auto &[cgid, all] : total_)

@@ -43,7 +43,7 @@ std::unique_ptr<DeliveryProbe> open_delivery(const TargetBook &book, const Sessi
 } // namespace
 
 Session::Session(TargetBook &book, const SessionOptions &options)
-	: book_(book), options_(options), delivery_(open_delivery(book, options)),
+	: book_(book), options_(options), agg_(256, options.intervals), delivery_(open_delivery(book, options)),
 	  probe_(probe_config(book, options, log_known_),
 		 [this](const Record &r) {
 			 agg_.add(r, monotonic_ns());

@@ -26,6 +26,7 @@ struct SessionOptions {
 	bool trace = false;       // records carry time, pid, comm, fd (--events)
 	bool delivery = true;     // attach the delivery probe (--no-delivery)
 	LocalityOverrides places; // --remote-net, --local-net
+	bool intervals = true;    // false: no interval reports (headless), half the model's memory
 	std::function<void(const Record &)> on_record; // after aggregation
 };
 

@@ -103,6 +103,7 @@ private:
 		so.trace = opt.events;
 		so.delivery = opt.delivery;
 		so.places = opt.places;
+		so.intervals = !opt.headless && opt.interval.count() > 0;
 		if (opt.events)
 			so.on_record = [&book, &out](const Record &r) { out.record(r, book.target(r.cgroup_id)); };
 		return so;
