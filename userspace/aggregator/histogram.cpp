@@ -9,7 +9,8 @@ int Log2Histogram::bucket_of(std::uint64_t value)
 {
 	if (value <= 1)
 		return 0;
-	// Smallest k with value <= 2^k. Values above 2^63 share the top bucket.
+	// Smallest k with value <= 2^k. Values above 2^31 (none a call
+	// returns) would share the top bucket.
 	int k = std::bit_width(value - 1);
 	return k < kBuckets ? k : kBuckets - 1;
 }

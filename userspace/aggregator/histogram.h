@@ -10,7 +10,10 @@ namespace bpfwatch {
 
 class Log2Histogram {
 public:
-	static constexpr int kBuckets = 64;
+	// A write-side call moves at most MAX_RW_COUNT (INT_MAX & PAGE_MASK)
+	// bytes: le 2^31 is the top bucket that can be used. 32 buckets keep a
+	// histogram at 264 bytes; a daemon holds several per container.
+	static constexpr int kBuckets = 32;
 
 	static int bucket_of(std::uint64_t value);
 	static std::uint64_t upper_bound(int bucket) { return std::uint64_t(1) << bucket; }
