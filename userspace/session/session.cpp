@@ -113,6 +113,13 @@ TargetReport Session::target_report(const Target &t, const Window &w, const std:
 
 Report Session::make_report(Report::Kind kind, double seconds, const std::map<std::uint64_t, Window> &windows)
 {
+	Report r = report_frame(kind, seconds);
+	each_target_report(windows, [&](TargetReport &&tr) { r.targets.push_back(std::move(tr)); });
+	return r;
+}
+
+Report Session::report_frame(Report::Kind kind, double seconds)
+{
 	Report r;
 	r.kind = kind;
 	r.duration_s = seconds;
@@ -120,16 +127,21 @@ Report Session::make_report(Report::Kind kind, double seconds, const std::map<st
 	r.now_ns = monotonic_ns();
 	if (delivery_)
 		r.delivery_stats = delivery_stats_;
+	return r;
+}
+
+void Session::each_target_report(const std::map<std::uint64_t, Window> &windows,
+				 const std::function<void(TargetReport &&)> &each)
+{
 	// Explicit targets are always shown: silence is the news.
 	for (std::uint64_t id : book_.explicit_ids()) {
 		auto it = windows.find(id);
-		r.targets.push_back(target_report(book_.target(id), it == windows.end() ? Window{} : it->second));
+		each(target_report(book_.target(id), it == windows.end() ? Window{} : it->second));
 	}
 	if (book_.watching_everything())
 		for (const auto &[id, w] : windows)
 			if (w.active())
-				r.targets.push_back(target_report(book_.target(id), w));
-	return r;
+				each(target_report(book_.target(id), w));
 }
 
 Report Session::final_report(const std::vector<Target> &targets, double seconds, const std::string &note)

@@ -45,6 +45,12 @@ public:
 	Aggregator &aggregator() { return agg_; }
 	// Explicit targets always, discovered cgroups when they did something.
 	Report make_report(Report::Kind kind, double seconds, const std::map<std::uint64_t, Window> &windows);
+	// The same in two parts, so that no report holds every window at once
+	// (the metrics exporter, with many containers): the report without
+	// its targets, and each target make_report() would list, one at a time.
+	Report report_frame(Report::Kind kind, double seconds);
+	void each_target_report(const std::map<std::uint64_t, Window> &windows,
+				const std::function<void(TargetReport &&)> &each);
 	// A summary of just these targets' totals since the start.
 	Report final_report(const std::vector<Target> &targets, double seconds, const std::string &note);
 	void forget(std::uint64_t cgroup_id, bool keep_numbers);
