@@ -84,6 +84,9 @@ TEST(MetricsView, CountsAreTheWindowsExactOnesByView)
 	tr.log_known = true;
 	tr.restarts = 2;
 	tr.window.lost_events = 7;
+	tr.window.detail[WriteView::stdio].sizes.add(60, 200);
+	tr.window.detail[WriteView::stdio].errnos[EPIPE] = 1;
+	tr.window.detail[WriteView::log].sizes.add(64, 10);
 	MetricsBudget budget;
 	MetricsView v = budget.view(summary({tr}));
 	const ContainerMetrics &m = only(v);
@@ -98,6 +101,30 @@ TEST(MetricsView, CountsAreTheWindowsExactOnesByView)
 	EXPECT_EQ(m.restarts, 2u);
 	EXPECT_EQ(m.lost_records, 7u);
 	EXPECT_EQ(send_bytes(m, "172.17.0.3:5514"), 12288u);
+	EXPECT_EQ(m.sizes.at(WriteView::log).sum, 640u);
+	EXPECT_FALSE(m.sizes.count(WriteView::stdio)) << "no histogram for stdio: cardinality";
+	EXPECT_EQ(m.errnos.at(WriteView::stdio).at(EPIPE), 1u) << "its errors are kept";
+}
+
+TEST(MetricsView, SizeBucketsAreExactCumulativeCountsAtPowersOfFour)
+{
+	Log2Histogram h;
+	h.add(1, 2);       // le 16
+	h.add(16, 3);      // le 16: a bound is inclusive
+	h.add(17, 4);      // le 64
+	h.add(1000, 5);    // le 1024
+	h.add(1 << 20, 6); // le 1 MiB
+	h.add(5 << 20, 7); // +Inf only
+	SizeSeries s = SizeSeries::of(h);
+	std::array<std::uint64_t, 9> want = {5, 9, 9, 14, 14, 14, 14, 14, 20};
+	EXPECT_EQ(s.cumulative, want);
+	EXPECT_EQ(s.count, 27u);
+	EXPECT_EQ(s.sum, 2u + 48 + 68 + 5000 + 6 * (1u << 20) + 35 * (1u << 20));
+	EXPECT_TRUE(size_histogram_exported(WriteView::log));
+	EXPECT_TRUE(size_histogram_exported(WriteView::socket));
+	EXPECT_TRUE(size_histogram_exported(WriteView::file));
+	EXPECT_FALSE(size_histogram_exported(WriteView::pipe));
+	EXPECT_FALSE(size_histogram_exported(WriteView::stdio));
 }
 
 TEST(MetricsView, DestinationsPastTheCapAreSummedUnderOtherAndCountedOnce)

@@ -4,14 +4,13 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <bit>
 #include <utility>
 
 #include "aggregator/delivery_view.h"
 
 namespace bpfwatch {
 namespace {
-
-using Members = std::vector<const TargetReport *>;
 
 // The remote side of connections the container accepted, and nothing
 // else: a client's address and ephemeral port.
@@ -24,38 +23,6 @@ bool accepted_peer(const TargetReport &tr, const Endpoint &ep)
 	return t.accepts > 0 && t.connect_attempts == 0;
 }
 
-// Every destination label value of a container's windows: the bytes sent
-// to it, and whether each endpoint behind it is an accepted peer.
-struct LabelFacts {
-	std::uint64_t bytes = 0;
-	bool accepted = true;
-};
-
-std::map<std::string, LabelFacts> destination_labels(const Members &members)
-{
-	std::map<std::string, LabelFacts> labels;
-	for (const TargetReport *tr : members) {
-		for (const auto &[ep, stats] : tr->window.destinations) {
-			LabelFacts &f = labels[ep.host_port()];
-			f.bytes += stats.counts.bytes;
-			f.accepted = f.accepted && accepted_peer(*tr, ep);
-		}
-		for (const auto &[ep, d] : tr->window.delivery) {
-			LabelFacts &f = labels[ep.host_port()];
-			f.accepted = f.accepted && accepted_peer(*tr, ep);
-		}
-	}
-	return labels;
-}
-
-std::uint64_t bytes_written(const Members &members)
-{
-	std::uint64_t sum = 0;
-	for (const TargetReport *tr : members)
-		sum += tr->window.total().bytes;
-	return sum;
-}
-
 void add_counts(ContainerMetrics &m, const TargetReport &tr)
 {
 	const Window &w = tr.window;
@@ -63,10 +30,10 @@ void add_counts(ContainerMetrics &m, const TargetReport &tr)
 	for (WriteView v : kAllWriteViews)
 		m.counts[static_cast<std::size_t>(v)] += w.view(v);
 	for (const auto &[v, d] : w.detail) {
-		CallDetail &into = m.detail[v];
-		into.sizes.merge(d.sizes);
 		for (const auto &[err, n] : d.errnos)
-			into.errnos[err] += n;
+			m.errnos[v][err] += n;
+		if (size_histogram_exported(v) && d.sizes.total())
+			m.sizes[v] += SizeSeries::of(d.sizes);
 	}
 	m.left_host_bytes += delivery_totals(tr).left_host_bytes;
 	m.lost_records += w.lost_events;
@@ -75,7 +42,56 @@ void add_counts(ContainerMetrics &m, const TargetReport &tr)
 	m.restarts = std::max<std::uint64_t>(m.restarts, static_cast<std::uint64_t>(std::max(tr.restarts, 0)));
 }
 
+void add_peer(PeerSeries &into, const PeerSeries &p)
+{
+	into.tcp = into.tcp || p.tcp;
+	into.acked_bytes += p.acked_bytes;
+	into.retransmits += p.retransmits;
+	for (const auto &[err, n] : p.connect_failures)
+		into.connect_failures[err] += n;
+	into.last_send_ns = std::max(into.last_send_ns, p.last_send_ns);
+}
+
+// Biggest first; ties in the order given (label order).
+template <class T>
+void biggest_first(std::vector<std::pair<std::uint64_t, T>> &v)
+{
+	std::stable_sort(v.begin(), v.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+}
+
 } // namespace
+
+static_assert(std::all_of(kSizeBounds.begin(), kSizeBounds.end(), [](std::uint64_t b) { return std::has_single_bit(b); }),
+	      "every bound is one of the kernel's log2 bucket bounds: the counts stay exact");
+
+bool size_histogram_exported(WriteView v)
+{
+	return v == WriteView::log || v == WriteView::socket || v == WriteView::file;
+}
+
+SizeSeries SizeSeries::of(const Log2Histogram &h)
+{
+	SizeSeries s;
+	s.count = h.total();
+	s.sum = h.sum();
+	std::uint64_t below = 0;
+	std::size_t next = 0;
+	for (int k = 0; k < Log2Histogram::kBuckets && next < kSizeBounds.size(); k++) {
+		below += h.count(k);
+		while (next < kSizeBounds.size() && Log2Histogram::upper_bound(k) == kSizeBounds[next])
+			s.cumulative[next++] = below;
+	}
+	return s;
+}
+
+SizeSeries &SizeSeries::operator+=(const SizeSeries &o)
+{
+	for (std::size_t i = 0; i < cumulative.size(); i++)
+		cumulative[i] += o.cumulative[i];
+	count += o.count;
+	sum += o.sum;
+	return *this;
+}
 
 std::string_view runtime_label(std::string_view runtime)
 {
@@ -87,41 +103,82 @@ std::string_view runtime_label(std::string_view runtime)
 	return "cgroup";
 }
 
+static const std::string kOtherLabel = kOtherDestination;
+
 ContainerLabels container_labels(const Target &t)
 {
 	return {t.name, std::string(runtime_label(t.runtime)), t.container_id};
 }
 
-MetricsView MetricsBudget::view(const Report &r)
+MetricsView MetricsBudget::view(const Report &summary)
 {
-	MetricsView v;
-	v.now_ns = r.now_ns;
-	v.delivery = r.delivery_stats.has_value();
-	v.map_full["totals"] = r.stats.totals_full;
+	begin(summary);
+	for (const TargetReport &tr : summary.targets)
+		add(tr);
+	return finish();
+}
+
+void MetricsBudget::begin(const Report &r)
+{
+	gathered_.clear();
+	pending_ = MetricsView{};
+	pending_.now_ns = r.now_ns;
+	pending_.delivery = r.delivery_stats.has_value();
+	pending_.map_full["totals"] = r.stats.totals_full;
 	if (r.delivery_stats) {
-		v.map_full["sockets"] = r.delivery_stats->sockets_full;
-		v.map_full["peers"] = r.delivery_stats->peers_full;
-		v.map_full["errors"] = r.delivery_stats->errors_full;
-		v.map_full["egress"] = r.delivery_stats->egress_full;
+		pending_.map_full["sockets"] = r.delivery_stats->sockets_full;
+		pending_.map_full["peers"] = r.delivery_stats->peers_full;
+		pending_.map_full["errors"] = r.delivery_stats->errors_full;
+		pending_.map_full["egress"] = r.delivery_stats->egress_full;
 	}
+}
 
-	// Targets by their labels: two cgroups can carry the same ones (a
-	// container restarted while every cgroup is watched), and one label
-	// set is one series.
-	std::map<ContainerLabels, Members> by_labels;
-	for (const TargetReport &tr : r.targets)
-		by_labels[container_labels(tr.target)].push_back(&tr);
+// Targets by their labels: two cgroups can carry the same ones (a
+// container restarted while every cgroup is watched), and one label set
+// is one series. Each endpoint is spelled once here.
+void MetricsBudget::add(const TargetReport &tr)
+{
+	ContainerLabels labels = container_labels(tr.target);
+	Gathered &g = gathered_[labels];
+	g.m.labels = std::move(labels);
+	add_counts(g.m, tr);
+	g.bytes_written += tr.window.total().bytes;
+	for (const auto &[ep, stats] : tr.window.destinations) {
+		Destination &d = g.destinations[ep.host_port()];
+		d.accepted = d.accepted && accepted_peer(tr, ep);
+		d.bytes += stats.counts.bytes;
+		d.sends[{ep.proto_name(), locality_of(tr, ep).value_or(Locality::unknown)}] += stats.counts.bytes;
+		if (stats.last_success_ns) {
+			PeerSeries p;
+			p.last_send_ns = stats.last_success_ns;
+			add_peer(d.peer ? *d.peer : d.peer.emplace(), p);
+		}
+	}
+	for (const auto &[ep, pd] : tr.window.delivery) {
+		Destination &d = g.destinations[ep.host_port()];
+		d.accepted = d.accepted && accepted_peer(tr, ep);
+		if (ep.proto != IPPROTO_TCP)
+			continue;
+		PeerSeries p;
+		p.tcp = true;
+		p.acked_bytes = pd.tcp.bytes_acked;
+		p.retransmits = pd.tcp.retrans_segs;
+		p.connect_failures = pd.tcp.connect_errors;
+		add_peer(d.peer ? *d.peer : d.peer.emplace(), p);
+	}
+}
 
+MetricsView MetricsBudget::finish()
+{
 	// Containers gone from the reports free their places.
-	std::erase_if(admitted_, [&](const auto &kv) { return !by_labels.count(kv.first); });
-	std::erase_if(left_out_, [&](const ContainerLabels &l) { return !by_labels.count(l); });
+	std::erase_if(admitted_, [&](const auto &kv) { return !gathered_.count(kv.first); });
+	std::erase_if(left_out_, [&](const ContainerLabels &l) { return !gathered_.count(l); });
 
 	std::vector<std::pair<std::uint64_t, const ContainerLabels *>> newcomers;
-	for (const auto &[labels, members] : by_labels)
+	for (const auto &[labels, g] : gathered_)
 		if (!admitted_.count(labels))
-			newcomers.emplace_back(bytes_written(members), &labels);
-	std::stable_sort(newcomers.begin(), newcomers.end(),
-			 [](const auto &a, const auto &b) { return a.first > b.first; });
+			newcomers.emplace_back(g.bytes_written, &labels);
+	biggest_first(newcomers);
 	for (const auto &[bytes, labels] : newcomers) {
 		if (admitted_.size() < limits_.containers) {
 			admitted_.emplace(*labels, Admitted{});
@@ -131,35 +188,31 @@ MetricsView MetricsBudget::view(const Report &r)
 		}
 	}
 
-	for (const auto &[labels, members] : by_labels) {
+	MetricsView v = std::move(pending_);
+	for (auto &[labels, g] : gathered_) {
 		auto it = admitted_.find(labels);
 		if (it == admitted_.end())
 			continue;
-		v.containers.push_back(container_metrics(labels, members, it->second));
+		fold_destinations(g, it->second);
 		std::uint64_t &restarts = v.restarts[{labels.container, labels.runtime}];
-		restarts = std::max(restarts, v.containers.back().restarts);
+		restarts = std::max(restarts, g.m.restarts);
+		v.containers.push_back(std::move(g.m));
 	}
+	gathered_.clear();
+	pending_ = MetricsView{};
 	v.series_dropped = dropped_;
 	return v;
 }
 
-ContainerMetrics MetricsBudget::container_metrics(const ContainerLabels &labels, const Members &members,
-						 Admitted &adm)
+// Places for newcomers, biggest first; the rest (and accepted peers) go
+// to `other`, each counted once in series_dropped.
+void MetricsBudget::fold_destinations(Gathered &g, Admitted &adm)
 {
-	ContainerMetrics m;
-	m.labels = labels;
-	for (const TargetReport *tr : members)
-		add_counts(m, *tr);
-
-	// Destination label values: places for newcomers, biggest first; the
-	// rest (and accepted peers) go to `other`.
-	std::map<std::string, LabelFacts> facts = destination_labels(members);
 	std::vector<std::pair<std::uint64_t, const std::string *>> newcomers;
-	for (const auto &[label, f] : facts)
-		if (!f.accepted && !adm.own.count(label))
-			newcomers.emplace_back(f.bytes, &label);
-	std::stable_sort(newcomers.begin(), newcomers.end(),
-			 [](const auto &a, const auto &b) { return a.first > b.first; });
+	for (const auto &[label, d] : g.destinations)
+		if (!d.accepted && !adm.own.count(label))
+			newcomers.emplace_back(d.bytes, &label);
+	biggest_first(newcomers);
 	std::size_t folded = 0;
 	for (const auto &[bytes, label] : newcomers) {
 		if (adm.own.size() < limits_.destinations)
@@ -171,41 +224,25 @@ ContainerMetrics MetricsBudget::container_metrics(const ContainerLabels &labels,
 		dropped_ += folded - adm.folded;
 		adm.folded = folded;
 	}
-	auto label_of = [&](const Endpoint &ep) {
-		std::string label = ep.host_port();
-		return adm.own.count(label) ? label : std::string(kOtherDestination);
-	};
 
 	std::map<std::tuple<std::string, std::string, Locality>, std::uint64_t> sends;
 	std::map<std::string, PeerSeries> peers;
-	for (const TargetReport *tr : members) {
-		for (const auto &[ep, stats] : tr->window.destinations) {
-			std::string label = label_of(ep);
-			sends[{label, ep.proto_name(), locality_of(*tr, ep).value_or(Locality::unknown)}] +=
-				stats.counts.bytes;
-			if (stats.last_success_ns) {
-				PeerSeries &p = peers[label];
-				p.last_send_ns = std::max(p.last_send_ns, stats.last_success_ns);
-			}
-		}
-		for (const auto &[ep, d] : tr->window.delivery) {
-			if (ep.proto != IPPROTO_TCP)
-				continue;
-			PeerSeries &p = peers[label_of(ep)];
-			p.tcp = true;
-			p.acked_bytes += d.tcp.bytes_acked;
-			p.retransmits += d.tcp.retrans_segs;
-			for (const auto &[err, n] : d.tcp.connect_errors)
-				p.connect_failures[err] += n;
-		}
+	for (const auto &[label, d] : g.destinations) {
+		const std::string &as = adm.own.count(label) ? label : kOtherLabel;
+		for (const auto &[proto_where, bytes] : d.sends)
+			sends[{as, proto_where.first, proto_where.second}] += bytes;
+		if (d.peer)
+			add_peer(peers[as], *d.peer);
 	}
+	ContainerMetrics &m = g.m;
+	m.sends.reserve(sends.size());
 	for (const auto &[key, bytes] : sends)
 		m.sends.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), bytes});
+	m.peers.reserve(peers.size());
 	for (auto &[label, p] : peers) {
 		p.destination = label;
 		m.peers.push_back(std::move(p));
 	}
-	return m;
 }
 
 } // namespace bpfwatch

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -75,11 +76,35 @@ struct PeerSeries {
 	std::uint64_t last_send_ns = 0;                 // CLOCK_MONOTONIC; 0: none succeeded
 };
 
+// bpfwatch_write_size_bytes' bucket bounds, the same for every series so
+// that buckets sum across containers: powers of 4 from 16 B to 1 MiB. Each
+// is a bound of the kernel's log2 buckets, so the counts stay exact; the
+// resolution is 4x, and a histogram is 12 series, not 35.
+inline constexpr std::array<std::uint64_t, 9> kSizeBounds = {16,    64,     256,    1024,   4096,
+							     16384, 65536, 262144, 1048576};
+// The kinds that get one: what reaches the log, what goes to sockets and
+// to files. pipe and stdio are mostly the log's calls again; tty and
+// other rarely matter; each histogram is 12 series per container.
+bool size_histogram_exported(WriteView v);
+
+struct SizeSeries {
+	std::array<std::uint64_t, kSizeBounds.size()> cumulative{}; // calls of at most each bound
+	std::uint64_t count = 0;                                      // every successful call (+Inf)
+	std::uint64_t sum = 0;                                        // their bytes, exactly
+
+	// From the kernel's log2 buckets (bucket k holds 2^(k-1) < v <= 2^k).
+	static SizeSeries of(const Log2Histogram &h);
+	SizeSeries &operator+=(const SizeSeries &o);
+};
+
 struct ContainerMetrics {
 	ContainerLabels labels;
 	bool log_known = false;                              // its log pipes were found
 	std::array<Counts, kAllWriteViews.size()> counts{}; // exact, by WriteView
-	std::map<WriteView, CallDetail> detail;             // sizes and errnos, from records
+	// From the records (short by lost records): errnos by view, sizes of
+	// the views size_histogram_exported() names.
+	std::map<WriteView, std::map<int, std::uint64_t>> errnos;
+	std::map<WriteView, SizeSeries> sizes;
 	std::vector<SendSeries> sends;                       // by (destination, proto, locality)
 	std::vector<PeerSeries> peers;                       // by destination
 	std::uint64_t left_host_bytes = 0;                   // delivery_totals()
@@ -103,27 +128,47 @@ struct MetricsView {
 };
 
 // The sticky choice of who gets series; one per exporter, fed every
-// summary report in turn.
+// summary in turn: whole (view), or target by target (begin, add, finish)
+// so that no report of every window exists at once.
 class MetricsBudget {
 public:
 	explicit MetricsBudget(MetricsLimits limits = {}) : limits_(limits) {}
 
 	MetricsView view(const Report &summary);
 
+	// A summary's header (its targets are not looked at), each target,
+	// then the view.
+	void begin(const Report &frame);
+	void add(const TargetReport &tr);
+	MetricsView finish();
+
 private:
 	struct Admitted {
 		std::set<std::string> own; // destination label values with series of their own
 		std::size_t folded = 0;    // most label values ever summed into `other`
 	};
+	// One destination label value of a container, before the cap folds it.
+	struct Destination {
+		bool accepted = true;    // every endpoint behind it is an accepted peer
+		std::uint64_t bytes = 0; // sent: who gets a place first
+		std::map<std::pair<std::string, Locality>, std::uint64_t> sends; // (proto, locality) -> bytes
+		std::optional<PeerSeries> peer;
+	};
+	// Every cgroup that carries one label set, gathered.
+	struct Gathered {
+		ContainerMetrics m; // sends and peers empty until finish()
+		std::uint64_t bytes_written = 0;
+		std::map<std::string, Destination> destinations;
+	};
 
-	// One label set's numbers, from every cgroup that carries it.
-	ContainerMetrics container_metrics(const ContainerLabels &labels,
-					   const std::vector<const TargetReport *> &members, Admitted &adm);
+	void fold_destinations(Gathered &g, Admitted &adm);
 
 	MetricsLimits limits_;
 	std::map<ContainerLabels, Admitted> admitted_;
 	std::set<ContainerLabels> left_out_;
 	std::uint64_t dropped_ = 0;
+	MetricsView pending_;                         // the header, between begin() and finish()
+	std::map<ContainerLabels, Gathered> gathered_; // likewise
 };
 
 } // namespace bpfwatch

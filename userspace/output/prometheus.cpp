@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <initializer_list>
 #include <iterator>
 
 #include "aggregator/delivery_view.h"
@@ -29,7 +31,8 @@ constexpr Family kWriteCalls{"bpfwatch_write_calls_total", "counter", "Successfu
 constexpr Family kWriteErrors{"bpfwatch_write_errors_total", "counter",
 			      "Write-side calls that returned -errno, from the records (short by lost records)."};
 constexpr Family kWriteSize{"bpfwatch_write_size_bytes", "histogram",
-			    "Bytes per successful write-side call, in the kernel's log2 buckets; _sum is exact."};
+			    "Bytes per successful write-side call to the log, sockets and files; buckets 4x apart, "
+			    "_sum exact."};
 constexpr Family kReadBytes{"bpfwatch_read_bytes_total", "counter", "Bytes of successful read-side calls."};
 constexpr Family kSendBytes{"bpfwatch_send_bytes_total", "counter",
 			    "Socket bytes sent to each destination (successful calls)."};
@@ -104,24 +107,69 @@ std::string container_prefix(const ContainerLabels &l, bool with_id)
 	return out;
 }
 
+bool needs_escape(std::string_view v)
+{
+	return v.find_first_of("\\\"\n") != std::string_view::npos;
+}
+
+void append_escaped(std::string &out, std::string_view v)
+{
+	if (!needs_escape(v)) {
+		out += v;
+		return;
+	}
+	for (char c : v) {
+		if (c == '\\')
+			out += "\\\\";
+		else if (c == '"')
+			out += "\\\"";
+		else if (c == '\n')
+			out += "\\n";
+		else
+			out += c;
+	}
+}
+
+// A label after the container's: key="value", value escaped here.
+struct Label {
+	std::string_view key, value;
+};
+
+// Lines go straight into a 64 KiB buffer: a scrape of 1000 containers is
+// ~60k lines, and a temporary string per line would cost more than the
+// formatting.
 class Writer {
 public:
 	explicit Writer(const MetricsSink &sink) : sink_(sink) { buf_.reserve(kChunk + 4096); }
 
-	bool ok() const { return ok_; }
-
 	void family(const Family &f)
 	{
-		fmt::format_to(out(), "# HELP {} {}\n# TYPE {} {}\n", f.name, escape_help(f.help), f.name, f.type);
+		fmt::format_to(std::back_inserter(buf_), "# HELP {} {}\n# TYPE {} {}\n", f.name, escape_help(f.help),
+			       f.name, f.type);
 	}
-	// name{labels} value; labels already escaped and joined.
+	// name{prefix,key="value",...} value; prefix already escaped.
 	template <class V>
-	void sample(std::string_view name, std::string_view labels, V value)
+	void sample(std::string_view name, std::string_view prefix, std::initializer_list<Label> labels, V value)
 	{
-		if (labels.empty())
-			fmt::format_to(out(), "{} {}\n", name, value);
-		else
-			fmt::format_to(out(), "{}{{{}}} {}\n", name, labels, value);
+		buf_ += name;
+		if (!prefix.empty() || labels.size()) {
+			buf_ += '{';
+			buf_ += prefix;
+			bool first = prefix.empty();
+			for (const Label &l : labels) {
+				if (!first)
+					buf_ += ',';
+				first = false;
+				buf_ += l.key;
+				buf_ += "=\"";
+				append_escaped(buf_, l.value);
+				buf_ += '"';
+			}
+			buf_ += '}';
+		}
+		buf_ += ' ';
+		append_value(value);
+		buf_ += '\n';
 		if (buf_.size() >= kChunk)
 			flush();
 	}
@@ -134,7 +182,17 @@ public:
 
 private:
 	static constexpr std::size_t kChunk = 64 * 1024;
-	std::back_insert_iterator<std::string> out() { return std::back_inserter(buf_); }
+
+	void append_value(std::uint64_t v)
+	{
+		char tmp[24];
+		auto r = std::to_chars(tmp, tmp + sizeof(tmp), v);
+		buf_.append(tmp, r.ptr);
+	}
+	void append_value(int v) { append_value(static_cast<std::uint64_t>(v)); }
+	void append_value(double v) { fmt::format_to(std::back_inserter(buf_), "{}", v); }
+	// A value formatted already (a timestamp with millisecond precision).
+	void append_value(std::string_view v) { buf_ += v; }
 
 	const MetricsSink &sink_;
 	std::string buf_;
@@ -154,47 +212,44 @@ bool exported(const ContainerMetrics &m, WriteView v)
 	return m.view(v).any() || (v == WriteView::log && m.log_known);
 }
 
+const std::array<std::string, kSizeBounds.size()> &bound_labels()
+{
+	static const auto labels = [] {
+		std::array<std::string, kSizeBounds.size()> out;
+		for (std::size_t i = 0; i < kSizeBounds.size(); i++)
+			out[i] = std::to_string(kSizeBounds[i]);
+		return out;
+	}();
+	return labels;
+}
+
 void write_side(Writer &w, const std::vector<Prefixed> &cs)
 {
 	w.family(kWriteBytes);
 	for (const auto &[m, labels] : cs)
 		for (WriteView v : kAllWriteViews)
 			if (exported(*m, v))
-				w.sample(kWriteBytes.name, fmt::format("{},kind=\"{}\"", labels, view_name(v)),
-					 m->view(v).bytes);
+				w.sample(kWriteBytes.name, labels, {{"kind", view_name(v)}}, m->view(v).bytes);
 	w.family(kWriteCalls);
 	for (const auto &[m, labels] : cs)
 		for (WriteView v : kAllWriteViews)
 			if (exported(*m, v))
-				w.sample(kWriteCalls.name, fmt::format("{},kind=\"{}\"", labels, view_name(v)),
-					 m->view(v).calls);
+				w.sample(kWriteCalls.name, labels, {{"kind", view_name(v)}}, m->view(v).calls);
 	w.family(kWriteErrors);
 	for (const auto &[m, labels] : cs)
-		for (const auto &[v, d] : m->detail)
-			for (const auto &[err, n] : d.errnos)
-				w.sample(kWriteErrors.name,
-					 fmt::format("{},kind=\"{}\",errno=\"{}\"", labels, view_name(v),
-						     escape_label_value(errno_name(err))),
-					 n);
-	// Buckets le=1, 2, 4, ... up to the highest one used (those above it
-	// would all equal +Inf), cumulative; _sum is the exact sum of sizes.
+		for (const auto &[v, errnos] : m->errnos)
+			for (const auto &[err, n] : errnos)
+				w.sample(kWriteErrors.name, labels, {{"kind", view_name(v)}, {"errno", errno_name(err)}}, n);
 	w.family(kWriteSize);
 	for (const auto &[m, labels] : cs)
-		for (const auto &[v, d] : m->detail) {
-			const Log2Histogram &h = d.sizes;
-			std::uint64_t total = h.total();
-			if (!total)
-				continue;
-			std::string kind = fmt::format("{},kind=\"{}\"", labels, view_name(v));
-			std::uint64_t cumulative = 0;
-			for (int k = 0; k <= h.last_used(); k++) {
-				cumulative += h.count(k);
-				w.sample("bpfwatch_write_size_bytes_bucket",
-					 fmt::format("{},le=\"{}\"", kind, Log2Histogram::upper_bound(k)), cumulative);
-			}
-			w.sample("bpfwatch_write_size_bytes_bucket", kind + ",le=\"+Inf\"", total);
-			w.sample("bpfwatch_write_size_bytes_sum", kind, h.sum());
-			w.sample("bpfwatch_write_size_bytes_count", kind, total);
+		for (const auto &[v, s] : m->sizes) {
+			const char *kind = view_name(v);
+			for (std::size_t i = 0; i < kSizeBounds.size(); i++)
+				w.sample("bpfwatch_write_size_bytes_bucket", labels,
+					 {{"kind", kind}, {"le", bound_labels()[i]}}, s.cumulative[i]);
+			w.sample("bpfwatch_write_size_bytes_bucket", labels, {{"kind", kind}, {"le", "+Inf"}}, s.count);
+			w.sample("bpfwatch_write_size_bytes_sum", labels, {{"kind", kind}}, s.sum);
+			w.sample("bpfwatch_write_size_bytes_count", labels, {{"kind", kind}}, s.count);
 		}
 	// The input side is not counted yet: the family, no series.
 	w.family(kReadBytes);
@@ -202,82 +257,76 @@ void write_side(Writer &w, const std::vector<Prefixed> &cs)
 
 void destinations(Writer &w, const std::vector<Prefixed> &cs, const MetricsSnapshot &snap)
 {
-	auto dest = [](const std::string &labels, const std::string &destination) {
-		return fmt::format("{},destination=\"{}\"", labels, escape_label_value(destination));
-	};
 	w.family(kSendBytes);
 	for (const auto &[m, labels] : cs)
 		for (const SendSeries &s : m->sends)
-			w.sample(kSendBytes.name,
-				 fmt::format("{},proto=\"{}\",locality=\"{}\"", dest(labels, s.destination),
-					     escape_label_value(s.proto), to_string(s.locality)),
+			w.sample(kSendBytes.name, labels,
+				 {{"destination", s.destination}, {"proto", s.proto}, {"locality", to_string(s.locality)}},
 				 s.bytes);
 	w.family(kAckedBytes);
 	for (const auto &[m, labels] : cs)
 		for (const PeerSeries &p : m->peers)
 			if (p.tcp)
-				w.sample(kAckedBytes.name, dest(labels, p.destination), p.acked_bytes);
+				w.sample(kAckedBytes.name, labels, {{"destination", p.destination}}, p.acked_bytes);
 	w.family(kLeftHost);
 	if (snap.view.delivery)
 		for (const auto &[m, labels] : cs)
-			w.sample(kLeftHost.name, labels, m->left_host_bytes);
+			w.sample(kLeftHost.name, labels, {}, m->left_host_bytes);
 	w.family(kRetransmits);
 	for (const auto &[m, labels] : cs)
 		for (const PeerSeries &p : m->peers)
 			if (p.tcp)
-				w.sample(kRetransmits.name, dest(labels, p.destination), p.retransmits);
+				w.sample(kRetransmits.name, labels, {{"destination", p.destination}}, p.retransmits);
 	w.family(kConnectFailures);
 	for (const auto &[m, labels] : cs)
 		for (const PeerSeries &p : m->peers)
 			for (const auto &[err, n] : p.connect_failures)
-				w.sample(kConnectFailures.name,
-					 fmt::format("{},errno=\"{}\"", dest(labels, p.destination),
-						     escape_label_value(connect_error_name(err))),
-					 n);
+				w.sample(kConnectFailures.name, labels,
+					 {{"destination", p.destination}, {"errno", connect_error_name(err)}}, n);
 	// CLOCK_MONOTONIC to unix time, through the pair taken at publish.
 	w.family(kLastSend);
 	for (const auto &[m, labels] : cs)
 		for (const PeerSeries &p : m->peers)
-			if (auto age = age_s(p.last_send_ns, snap.view.now_ns))
-				w.sample(kLastSend.name, dest(labels, p.destination), fmt::format("{:.3f}", snap.unix_s - *age));
+			if (auto age = age_s(p.last_send_ns, snap.view.now_ns)) {
+				char when[32];
+				auto r = fmt::format_to_n(when, sizeof(when), "{:.3f}", snap.unix_s - *age);
+				w.sample(kLastSend.name, labels, {{"destination", p.destination}},
+					 std::string_view(when, r.size));
+			}
 }
 
 void per_container(Writer &w, const std::vector<Prefixed> &cs, const MetricsSnapshot &snap)
 {
 	w.family(kRestarts);
 	for (const auto &[key, n] : snap.view.restarts)
-		w.sample(kRestarts.name, container_prefix({key.first, key.second, ""}, false), n);
+		w.sample(kRestarts.name, container_prefix({key.first, key.second, ""}, false), {}, n);
 	w.family(kLostRecords);
 	for (const auto &[m, labels] : cs)
-		w.sample(kLostRecords.name, labels, m->lost_records);
+		w.sample(kLostRecords.name, labels, {}, m->lost_records);
 }
 
 void self(Writer &w, const MetricsSnapshot *snap, const ScrapeFacts &facts)
 {
 	w.family(kUp);
-	w.sample(kUp.name, "", facts.up ? 1 : 0);
+	w.sample(kUp.name, "", {}, facts.up ? 1 : 0);
 	w.family(kBuildInfo);
 	if (snap && !snap->probe_build.empty())
-		w.sample(kBuildInfo.name,
-			 fmt::format("version=\"{}\",probe_build=\"{}\"", escape_label_value(BPFWATCH_VERSION),
-				     escape_label_value(snap->probe_build)),
-			 1);
+		w.sample(kBuildInfo.name, "", {{"version", BPFWATCH_VERSION}, {"probe_build", snap->probe_build}}, 1);
 	w.family(kMapFull);
 	if (snap)
 		for (const auto &[map, n] : snap->view.map_full)
-			w.sample(kMapFull.name, fmt::format("map=\"{}\"", escape_label_value(map)), n);
+			w.sample(kMapFull.name, "", {{"map", map}}, n);
 	w.family(kCpu);
-	w.sample(kCpu.name, "", facts.cpu_seconds);
+	w.sample(kCpu.name, "", {}, facts.cpu_seconds);
 	w.family(kRss);
 	if (facts.resident_bytes)
-		w.sample(kRss.name, "", *facts.resident_bytes);
+		w.sample(kRss.name, "", {}, *facts.resident_bytes);
 	w.family(kBpfRunTime);
 	if (snap && snap->program_costs)
 		for (const ProgramCost &c : *snap->program_costs)
-			w.sample(kBpfRunTime.name, fmt::format("program=\"{}\"", escape_label_value(c.name)),
-				 static_cast<double>(c.run_time_ns) / 1e9);
+			w.sample(kBpfRunTime.name, "", {{"program", c.name}}, static_cast<double>(c.run_time_ns) / 1e9);
 	w.family(kDropped);
-	w.sample(kDropped.name, "", snap ? snap->view.series_dropped : 0);
+	w.sample(kDropped.name, "", {}, snap ? snap->view.series_dropped : std::uint64_t(0));
 }
 
 } // namespace
@@ -286,16 +335,7 @@ std::string escape_label_value(std::string_view value)
 {
 	std::string out;
 	out.reserve(value.size());
-	for (char c : value) {
-		if (c == '\\')
-			out += "\\\\";
-		else if (c == '"')
-			out += "\\\"";
-		else if (c == '\n')
-			out += "\\n";
-		else
-			out += c;
-	}
+	append_escaped(out, value);
 	return out;
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // The watch loop's side of --metrics: once a second, the session's numbers
-// since the start, through the model's sticky series budget, handed to the
-// server as an immutable snapshot.
+// since the start, target by target through the model's sticky series
+// budget, handed to the server as an immutable snapshot.
 #pragma once
 
 #include "aggregator/metrics_view.h"
