@@ -59,6 +59,17 @@ TEST(Health, OkWhileAttachedAndTicking)
 	EXPECT_EQ(stale.reason, "watch loop has not ticked for 7.2s");
 }
 
+TEST(AcceptEncoding, GzipUnlessRefused)
+{
+	EXPECT_TRUE(accepts_gzip("gzip"));
+	EXPECT_TRUE(accepts_gzip("deflate, gzip;q=0.5"));
+	EXPECT_TRUE(accepts_gzip("br, gzip ; q=1"));
+	EXPECT_FALSE(accepts_gzip(""));
+	EXPECT_FALSE(accepts_gzip("identity"));
+	EXPECT_FALSE(accepts_gzip("gzip;q=0"));
+	EXPECT_FALSE(accepts_gzip("x-gzip2"));
+}
+
 std::uint16_t free_port()
 {
 	UniqueFd fd(socket(AF_INET, SOCK_STREAM, 0));
@@ -73,15 +84,24 @@ std::uint16_t free_port()
 
 struct Reply {
 	long status = 0;
-	std::string body, content_type;
+	std::string body, content_type, content_encoding;
 };
 
-Reply get(std::uint16_t port, const std::string &path)
+Reply get(std::uint16_t port, const std::string &path, bool gzip = false)
 {
 	Reply r;
 	std::unique_ptr<CURL, void (*)(CURL *)> curl(curl_easy_init(), curl_easy_cleanup);
 	std::string url = "http://127.0.0.1:" + std::to_string(port) + path;
 	curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+	if (gzip)
+		curl_easy_setopt(curl.get(), CURLOPT_ACCEPT_ENCODING, "gzip");
+	curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, +[](char *p, size_t, size_t n, void *out) {
+		std::string line(p, n);
+		if (line.rfind("Content-Encoding: ", 0) == 0)
+			*static_cast<std::string *>(out) = line.substr(18, line.find_last_not_of("\r\n") - 17);
+		return n;
+	});
+	curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &r.content_encoding);
 	curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 10L);
 	curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, +[](char *p, size_t, size_t n, void *out) {
 		static_cast<std::string *>(out)->append(p, n);
@@ -126,6 +146,11 @@ TEST(MetricsServer, ServesMetricsAndHealth)
 	EXPECT_NE(m.body.find("probe_build=\"compat\""), std::string::npos);
 	EXPECT_NE(m.body.find("\nbpfwatch_process_resident_memory_bytes "), std::string::npos);
 	EXPECT_EQ(get(where.port, "/nothing").status, 404);
+	Reply gz = get(where.port, "/metrics", true);
+	EXPECT_EQ(gz.content_encoding, "gzip");
+	EXPECT_EQ(gz.body.substr(0, gz.body.find("bpfwatch_process_cpu")),
+		  m.body.substr(0, m.body.find("bpfwatch_process_cpu")))
+		<< "the same text, decompressed by curl";
 
 	server.tick(MetricsServer::Clock::now() - 6s);
 	h = get(where.port, "/healthz");

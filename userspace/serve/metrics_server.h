@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "output/prometheus.h"
 #include "serve/listen_address.h"
@@ -26,6 +27,9 @@ struct Health {
 Health judge_health(bool attached, std::optional<std::chrono::steady_clock::time_point> last_tick,
 		    std::chrono::steady_clock::time_point now,
 		    std::chrono::steady_clock::duration stale_after = std::chrono::seconds(5));
+
+// Whether an Accept-Encoding header takes gzip ("gzip", not "gzip;q=0").
+bool accepts_gzip(std::string_view accept_encoding);
 
 class MetricsServer {
 public:
