@@ -119,6 +119,39 @@ TEST(CommandLine, HelpAndVersionExitZero)
 	EXPECT_NE(out.find("bpfwatch " BPFWATCH_VERSION), std::string::npos);
 }
 
+TEST(CommandLine, MetricsAndTheHeadlessDaemon)
+{
+	WatchOptions w = watch_of({"--output", "none", "--metrics", "0.0.0.0:9477"});
+	EXPECT_TRUE(w.headless);
+	ASSERT_TRUE(w.metrics);
+	EXPECT_EQ(w.metrics->to_string(), "0.0.0.0:9477");
+	EXPECT_EQ(w.metrics_limits.destinations, 10u);
+	EXPECT_EQ(w.metrics_limits.containers, 500u);
+
+	w = watch_of({"-c", "router", "--metrics", "9477", "--metrics-destinations", "3", "--metrics-containers", "20"});
+	EXPECT_FALSE(w.headless) << "the table goes on beside the endpoint";
+	EXPECT_EQ(w.metrics->to_string(), "127.0.0.1:9477") << "loopback unless told";
+	EXPECT_EQ(w.metrics_limits.destinations, 3u);
+	EXPECT_EQ(w.metrics_limits.containers, 20u);
+	EXPECT_FALSE(watch_of({}).metrics);
+
+	::testing::internal::CaptureStderr();
+	EXPECT_EQ(exit_of({"--output", "none"}), 2);
+	EXPECT_EQ(exit_of({"--output", "none", "--metrics", "9477", "--events"}), 2);
+	EXPECT_EQ(exit_of({"--metrics", "localhost:9477"}), 2);
+	EXPECT_EQ(exit_of({"--metrics", "99999"}), 2);
+	EXPECT_EQ(exit_of({"--metrics", "9477", "--metrics-destinations", "0"}), 2);
+	std::string err = ::testing::internal::GetCapturedStderr();
+	EXPECT_NE(err.find("--output none prints nothing: give --metrics"), std::string::npos) << err;
+	EXPECT_NE(err.find("not an IP address"), std::string::npos) << err;
+
+	::testing::internal::CaptureStdout();
+	EXPECT_EQ(exit_of({"--help"}), 0);
+	std::string help = ::testing::internal::GetCapturedStdout();
+	for (const char *option : {"--metrics", "--metrics-destinations", "--metrics-containers", "/healthz", "9477"})
+		EXPECT_NE(help.find(option), std::string::npos) << option;
+}
+
 TEST(CommandLine, VerbosityIsCommonToEveryCommand)
 {
 	const char *watch[] = {"bpfwatch", "-vv"};

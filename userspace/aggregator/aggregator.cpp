@@ -17,12 +17,21 @@ void carry_last_times(Window &interval, const Window &since_start)
 	}
 }
 
+void add_detail(CallDetail &d, const Record &record)
+{
+	if (record.ret >= 0)
+		d.sizes.add(static_cast<std::uint64_t>(record.ret));
+	else
+		d.errnos[static_cast<int>(-record.ret)]++;
+}
+
 } // namespace
 
 void Aggregator::add(std::uint64_t key, const Record &record, std::uint64_t now_ns)
 {
 	add_to(total_[key], record, now_ns);
-	add_to(interval_[key], record, now_ns);
+	if (intervals_)
+		add_to(interval_[key], record, now_ns);
 }
 
 void Aggregator::add_to(Window &w, const Record &record, std::uint64_t now_ns)
@@ -32,6 +41,11 @@ void Aggregator::add_to(Window &w, const Record &record, std::uint64_t now_ns)
 		w.histogram.add(static_cast<std::uint64_t>(record.ret));
 	else
 		w.errnos[static_cast<int>(-record.ret)]++;
+	add_detail(w.detail[view_of(record.kind)], record);
+	if (record.stdio)
+		add_detail(w.detail[WriteView::stdio], record);
+	if (record.log)
+		add_detail(w.detail[WriteView::log], record);
 	if (record.kind != FdKind::socket)
 		return;
 
@@ -59,16 +73,18 @@ void Aggregator::set_totals(const std::map<std::uint64_t, KernelTotals> &totals)
 {
 	for (const auto &[cgid, t] : totals) {
 		Window &all = total_[cgid];
+		all.by_kind = t.by_kind;
+		all.stdio = t.stdio;
+		all.log = t.log;
+		all.lost_events = t.lost_records;
+		if (!intervals_)
+			continue;
 		Window &now = interval_[cgid];
 		const Window &base = at_roll_[cgid];
-		all.by_kind = t.by_kind;
 		for (std::size_t k = 0; k < kFdKinds; k++)
 			now.by_kind[k] = all.by_kind[k] - base.by_kind[k];
-		all.stdio = t.stdio;
 		now.stdio = all.stdio - base.stdio;
-		all.log = t.log;
 		now.log = all.log - base.log;
-		all.lost_events = t.lost_records;
 		now.lost_events = t.lost_records - base.lost_events;
 	}
 }
@@ -77,12 +93,15 @@ void Aggregator::set_delivery(const std::map<std::uint64_t, PeerMap> &delivery)
 {
 	for (const auto &[cgid, peers] : delivery) {
 		total_[cgid].delivery = peers;
-		interval_[cgid].delivery = delivery_since(peers, at_roll_[cgid].delivery);
+		if (intervals_)
+			interval_[cgid].delivery = delivery_since(peers, at_roll_[cgid].delivery);
 	}
 }
 
 std::map<std::uint64_t, Window> Aggregator::roll_interval()
 {
+	if (!intervals_)
+		return {};
 	std::map<std::uint64_t, Window> done;
 	done.swap(interval_);
 	for (const auto &[cgid, all] : total_)

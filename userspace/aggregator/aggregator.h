@@ -15,8 +15,13 @@ namespace bpfwatch {
 class Aggregator {
 public:
 	// Bound on distinct destinations kept per cgroup and window; records
-	// past it are counted in destinations_overflow.
-	explicit Aggregator(std::size_t max_destinations = 256) : max_destinations_(max_destinations) {}
+	// past it are counted in destinations_overflow. Without intervals
+	// only the windows since the start are kept (nothing reports an
+	// interval: the headless exporter), at half the memory.
+	explicit Aggregator(std::size_t max_destinations = 256, bool intervals = true)
+		: max_destinations_(max_destinations), intervals_(intervals)
+	{
+	}
 
 	// Windows are kept by key: a cgroup id, or for a followed target the
 	// id of its first cgroup, whichever cgroup a number came from.
@@ -33,6 +38,7 @@ public:
 	// counts (zero when idle) and the last success and error times since
 	// the start: "last successful send N s ago" must not vanish from an
 	// interval in which a peer only failed, or was not even tried.
+	// Nothing without intervals.
 	std::map<std::uint64_t, Window> roll_interval();
 	// Drop a cgroup that is gone and has been reported.
 	void forget(std::uint64_t cgroup_id);
@@ -41,6 +47,7 @@ private:
 	void add_to(Window &w, const Record &record, std::uint64_t now_ns);
 
 	std::size_t max_destinations_;
+	bool intervals_;
 	std::map<std::uint64_t, Window> total_;
 	std::map<std::uint64_t, Window> interval_;
 	// Kernel totals at the start of the current interval.

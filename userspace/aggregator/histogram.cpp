@@ -9,7 +9,8 @@ int Log2Histogram::bucket_of(std::uint64_t value)
 {
 	if (value <= 1)
 		return 0;
-	// Smallest k with value <= 2^k. Values above 2^63 share the top bucket.
+	// Smallest k with value <= 2^k. Values above 2^31 (none a call
+	// returns) would share the top bucket.
 	int k = std::bit_width(value - 1);
 	return k < kBuckets ? k : kBuckets - 1;
 }
@@ -18,6 +19,7 @@ void Log2Histogram::merge(const Log2Histogram &other)
 {
 	for (int i = 0; i < kBuckets; i++)
 		counts_[i] += other.counts_[i];
+	sum_ += other.sum_;
 }
 
 std::uint64_t Log2Histogram::total() const

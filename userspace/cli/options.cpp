@@ -32,6 +32,7 @@ constexpr const char *kFooter =
 	"  bpfwatch --container log-router\n"
 	"  bpfwatch --container log-router --duration 30s --output json\n"
 	"  bpfwatch --pid 4242 --events\n"
+	"  bpfwatch --output none --metrics 0.0.0.0:9477   # the node daemon\n"
 	"  bpfwatch --runtime podman --container web   # Podman, socket or CLI\n"
 	"  bpfwatch check --container log-router --to 198.51.100.7:514\n"
 	"Commands: check (did the data leave the host? see bpfwatch check --help)\n"
@@ -122,7 +123,7 @@ LocalityOverrides finish_target_options(const TargetForm &f, ResolveOptions &t)
 struct WatchForm {
 	WatchOptions opt;
 	TargetForm targets;
-	std::string duration, interval = "5s", output = "table", alert_silence, wait, gone_after = "60s";
+	std::string duration, interval = "5s", output = "table", alert_silence, wait, gone_after = "60s", metrics;
 	CLI::Option *interval_opt = nullptr, *wait_opt = nullptr;
 };
 
@@ -136,7 +137,10 @@ void add_watch_options(CLI::App &app, WatchForm &f)
 					"Print a report this often; 0 prints only the final summary "
 					"(default with --events)")
 				 ->type_name("TIME");
-	app.add_option("-o,--output", f.output, "Output format")->check(CLI::IsMember({"table", "json"}));
+	app.add_option("-o,--output", f.output,
+		       "Output format; none prints nothing (with --metrics: the headless daemon, "
+		       "which runs until SIGTERM)")
+		->check(CLI::IsMember({"table", "json", "none"}));
 	app.add_option("--alert-silence", f.alert_silence,
 		       "Alert when nothing a container sends gets through for this long (nothing "
 		       "sent, or for TCP nothing acknowledged) while it keeps writing to its log or "
@@ -162,6 +166,22 @@ void add_watch_options(CLI::App &app, WatchForm &f)
 		       "under its name within this long; with every target gone and no --duration, "
 		       "bpfwatch exits with 3")
 		->type_name("TIME");
+	app.add_option("--metrics", f.metrics,
+		       "Serve Prometheus metrics on /metrics and a health check on /healthz (200 while "
+		       "counting, else 503 and why). ADDR defaults to 127.0.0.1: any other (0.0.0.0, [::]) "
+		       "must be given; 9477 is the port deploy/ uses. A port in use is an error (exit 2) "
+		       "before anything is loaded. Metric names: deploy/metrics.md")
+		->type_name("[ADDR:]PORT");
+	app.add_option("--metrics-destinations", w.metrics_limits.destinations,
+		       "Destinations with series of their own per container; later ones are summed "
+		       "under destination=\"other\" (counted in bpfwatch_series_dropped_total)")
+		->type_name("N")
+		->check(CLI::PositiveNumber);
+	app.add_option("--metrics-containers", w.metrics_limits.containers,
+		       "Containers with series at most; later ones are left out (counted in "
+		       "bpfwatch_series_dropped_total)")
+		->type_name("N")
+		->check(CLI::PositiveNumber);
 }
 
 WatchOptions finish_watch(WatchForm &f)
@@ -169,6 +189,13 @@ WatchOptions finish_watch(WatchForm &f)
 	WatchOptions &w = f.opt;
 	w.places = finish_target_options(f.targets, w.targets);
 	w.json = f.output == "json";
+	w.headless = f.output == "none";
+	if (!f.metrics.empty())
+		w.metrics = parse_listen_address(f.metrics);
+	if (w.headless && !w.metrics)
+		throw Error("--output none prints nothing: give --metrics [ADDR:]PORT too");
+	if (w.headless && w.events)
+		throw Error("--events prints every call; --output none prints nothing");
 	if (!f.duration.empty())
 		w.duration = parse_duration(f.duration);
 	if (!f.alert_silence.empty())

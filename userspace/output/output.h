@@ -37,5 +37,7 @@ public:
 
 std::unique_ptr<Output> make_table_output(std::ostream &out, const OutputOptions &options);
 std::unique_ptr<Output> make_json_output(std::ostream &out);
+// Prints nothing (--output none, with --metrics).
+std::unique_ptr<Output> make_null_output();
 
 } // namespace bpfwatch

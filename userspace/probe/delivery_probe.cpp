@@ -270,18 +270,7 @@ std::uint64_t DeliveryProbe::kernel_memory_bytes() const
 
 std::vector<ProgramCost> DeliveryProbe::program_costs() const
 {
-	std::vector<ProgramCost> out;
-	bpf_program *prog;
-
-	bpf_object__for_each_program(prog, skel_->obj)
-	{
-		bpf_prog_info info{};
-		__u32 len = sizeof(info);
-		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
-			continue;
-		out.push_back({bpf_program__name(prog), info.run_cnt, info.run_time_ns});
-	}
-	return out;
+	return bpfwatch::program_costs(skel_->obj);
 }
 
 } // namespace bpfwatch

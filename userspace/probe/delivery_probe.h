@@ -11,6 +11,7 @@
 
 #include "probe/delivery.h"
 #include "probe/slots.h"
+#include "probe/program_costs.h"
 
 struct delivery_bpf;
 
@@ -40,14 +41,6 @@ struct DeliveryConfig {
 	std::uint32_t max_peers = 4096;    // (cgroup, TCP peer) totals
 	std::uint32_t max_errors = 1024;   // (cgroup, peer, errno, phase)
 	std::uint32_t max_egress = 8192;   // (cgroup, destination, proto, port)
-};
-
-// One program's cost, from the kernel's own accounting: run_time_ns and
-// run_cnt grow only while sysctl kernel.bpf_stats_enabled is 1.
-struct ProgramCost {
-	std::string name;
-	std::uint64_t run_cnt = 0;
-	std::uint64_t run_time_ns = 0;
 };
 
 class DeliveryProbe {

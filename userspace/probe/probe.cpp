@@ -366,4 +366,9 @@ std::uint64_t Probe::kernel_memory_bytes() const
 	return maps_memlock_bytes(skel_->obj);
 }
 
+std::vector<ProgramCost> Probe::program_costs() const
+{
+	return bpfwatch::program_costs(skel_->obj);
+}
+
 } // namespace bpfwatch

@@ -13,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+#include "probe/program_costs.h"
 #include "probe/record.h"
 #include "probe/slots.h"
 #include "util/file_id.h"
@@ -102,6 +103,8 @@ public:
 	TargetSlots &slots() { return slots_; }
 
 	std::uint64_t kernel_memory_bytes() const;
+	// What each of its programs cost the kernel (kernel.bpf_stats_enabled).
+	std::vector<ProgramCost> program_costs() const;
 	bool direct_fd_load() const { return direct_fd_load_; }
 	// Whether the BPF_CORE_READ build runs (a kernel before 6.2).
 	bool compat() const { return compat_; }

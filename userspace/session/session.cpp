@@ -40,7 +40,7 @@ std::unique_ptr<DeliveryProbe> open_delivery(const TargetBook &book, const Sessi
 } // namespace
 
 Session::Session(TargetBook &book, const SessionOptions &options)
-	: book_(book), options_(options), delivery_(open_delivery(book, options)),
+	: book_(book), options_(options), agg_(256, options.intervals), delivery_(open_delivery(book, options)),
 	  probe_(probe_config(book, options),
 		 [this](const Record &r) {
 			 std::uint64_t key = book_.key_of(r.cgroup_id);
@@ -176,6 +176,13 @@ TargetReport Session::target_report(std::uint64_t key, const Window &w, const st
 
 Report Session::make_report(Report::Kind kind, double seconds, const std::map<std::uint64_t, Window> &windows)
 {
+	Report r = report_frame(kind, seconds);
+	each_target_report(windows, [&](TargetReport &&tr) { r.targets.push_back(std::move(tr)); });
+	return r;
+}
+
+Report Session::report_frame(Report::Kind kind, double seconds)
+{
 	Report r;
 	r.kind = kind;
 	r.duration_s = seconds;
@@ -183,16 +190,21 @@ Report Session::make_report(Report::Kind kind, double seconds, const std::map<st
 	r.now_ns = monotonic_ns();
 	if (delivery_)
 		r.delivery_stats = delivery_stats_;
+	return r;
+}
+
+void Session::each_target_report(const std::map<std::uint64_t, Window> &windows,
+				 const std::function<void(TargetReport &&)> &each)
+{
 	// Explicit targets are always shown: silence is the news.
 	for (std::uint64_t key : book_.explicit_keys()) {
 		auto it = windows.find(key);
-		r.targets.push_back(target_report(key, it == windows.end() ? Window{} : it->second));
+		each(target_report(key, it == windows.end() ? Window{} : it->second));
 	}
 	if (book_.watching_everything())
 		for (const auto &[key, w] : windows)
 			if (w.active())
-				r.targets.push_back(target_report(key, w));
-	return r;
+				each(target_report(key, w));
 }
 
 Report Session::final_report(const std::vector<std::uint64_t> &keys, double seconds, const std::string &note)
@@ -204,6 +216,15 @@ Report Session::final_report(const std::vector<std::uint64_t> &keys, double seco
 		r.targets.push_back(target_report(key, it == agg_.since_start().end() ? Window{} : it->second, note));
 	}
 	return r;
+}
+
+std::vector<ProgramCost> Session::program_costs() const
+{
+	std::vector<ProgramCost> costs = probe_.program_costs();
+	if (delivery_)
+		for (ProgramCost &c : delivery_->program_costs())
+			costs.push_back(std::move(c));
+	return costs;
 }
 
 void Session::forget(std::uint64_t cgroup_id, bool keep_numbers)

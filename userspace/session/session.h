@@ -29,6 +29,7 @@ struct SessionOptions {
 	bool trace = false;       // records carry time, pid, comm, fd (--events)
 	bool delivery = true;     // attach the delivery probe (--no-delivery)
 	LocalityOverrides places; // --remote-net, --local-net
+	bool intervals = true;    // false: no interval reports (headless), half the model's memory
 	// Called for each record, with the key the model counts it under.
 	std::function<void(std::uint64_t key, const Record &)> on_record;
 };
@@ -48,12 +49,22 @@ public:
 	Aggregator &aggregator() { return agg_; }
 	// Explicit targets always, discovered cgroups when they did something.
 	Report make_report(Report::Kind kind, double seconds, const std::map<std::uint64_t, Window> &windows);
+	// The same in two parts, so that no report holds every window at once
+	// (the metrics exporter, with many containers): the report without
+	// its targets, and each target make_report() would list, one at a time.
+	Report report_frame(Report::Kind kind, double seconds);
+	void each_target_report(const std::map<std::uint64_t, Window> &windows,
+				const std::function<void(TargetReport &&)> &each);
 	// A summary of just these targets' totals since the start, by key.
 	Report final_report(const std::vector<std::uint64_t> &keys, double seconds, const std::string &note);
 	void forget(std::uint64_t cgroup_id, bool keep_numbers);
 	// Watching everything: count the IP egress of containers seen so far.
 	void attach_egress_to_new_containers();
 	bool delivery_running() const { return delivery_ != nullptr; }
+	// Which build of the syscall probe runs (a kernel before 6.2: compat).
+	bool compat_probe() const { return probe_.compat(); }
+	// Both probes' programs and what they cost the kernel so far.
+	std::vector<ProgramCost> program_costs() const;
 	// Whether the target's log pipes were found (Window::log counts).
 	bool log_known(std::uint64_t key) const { return log_known_.count(key) != 0; }
 

@@ -12,6 +12,7 @@
 #include "session/session.h"
 #include "session/signals.h"
 #include "util/error.h"
+#include "watch/metrics_publisher.h"
 
 namespace bpfwatch {
 namespace {
@@ -32,26 +33,38 @@ double seconds_between(Clock::time_point a, Clock::time_point b)
 // exits, silence, and (watching everything) cgroups that come and go.
 class Watch {
 public:
-	Watch(const WatchOptions &opt, TargetBook &book, Output &out)
-		: opt_(opt), book_(book), out_(out), session_(book, session_options(opt, book, out))
+	Watch(const WatchOptions &opt, TargetBook &book, Output &out, MetricsServer *server)
+		: opt_(opt), book_(book), out_(out), session_(book, session_options(opt, book, out)), server_(server)
 	{
 		if (opt.alert_silence)
 			silence_.emplace(*opt.alert_silence);
 		if (opt.follow && !book.watching_everything())
 			session_.follow(make_lookup(opt.targets), make_runtime_events(opt.targets),
 					FollowOptions{opt.gone_after});
+		if (server_)
+			metrics_.emplace(*server_, opt.metrics_limits);
 	}
 
 	int run()
 	{
-		announce();
 		const Clock::time_point start = Clock::now();
+		// Healthy, with a first snapshot, by the time the line below
+		// says the probes are attached.
+		if (metrics_) {
+			session_.sync();
+			metrics_->publish(session_, 0);
+			server_->tick(start);
+			server_->set_attached(true);
+		}
+		announce();
 		Clock::time_point interval_start = start, next_tick = start + kTickPeriod;
 		Clock::time_point next_vanished_check = start + kVanishedCheckPeriod;
-		bool report_intervals = opt_.interval.count() > 0;
+		bool report_intervals = opt_.interval.count() > 0 && !opt_.headless;
 
 		while (!stop_requested() && std::cout.good()) {
 			Clock::time_point now = Clock::now();
+			if (server_)
+				server_->tick(now);
 			if (opt_.duration && now - start >= *opt_.duration)
 				break;
 			if (session_.poll(static_cast<int>(kPollTimeout.count())) > 0 && opt_.events)
@@ -87,6 +100,7 @@ private:
 		so.trace = opt.events;
 		so.delivery = opt.delivery;
 		so.places = opt.places;
+		so.intervals = !opt.headless && opt.interval.count() > 0;
 		if (opt.events)
 			so.on_record = [&book, &out](std::uint64_t key, const Record &r) { out.record(r, book.target(key)); };
 		return so;
@@ -102,11 +116,16 @@ private:
 		if (what.empty())
 			what = "every container on this host";
 		std::cerr << "bpfwatch: watching " << what << "; Ctrl-C to stop" << std::endl;
+		if (server_)
+			std::cerr << "bpfwatch: metrics on http://" << server_->address().to_string() << "/metrics"
+				  << std::endl;
 	}
 
 	// The final summary of everything since the start.
 	int finish(Clock::time_point start, int status)
 	{
+		if (server_)
+			server_->set_attached(false); // counting stops here
 		session_.sync();
 		const Clock::time_point end = Clock::now();
 		update_silence(end);
@@ -127,10 +146,12 @@ private:
 		} else if (!session_.following() && report_exits(seconds_between(start, now))) {
 			return kExitTargetGone;
 		}
-		if (silence_) {
+		if (silence_ || metrics_)
 			session_.sync();
+		if (silence_)
 			update_silence(now);
-		}
+		if (metrics_)
+			metrics_->publish(session_, seconds_between(start, now));
 		return std::nullopt;
 	}
 
@@ -202,8 +223,11 @@ private:
 		if (gone.empty())
 			return;
 		session_.sync(); // their last numbers, before the kernel forgets them
+		// Headless, nothing prints a summary at the end: a daemon forgets
+		// what is gone, so its memory stays bounded however many
+		// containers come and go (their series end).
 		for (std::uint64_t id : gone)
-			session_.forget(id, true);
+			session_.forget(id, !opt_.headless);
 	}
 
 	const WatchOptions &opt_;
@@ -211,17 +235,27 @@ private:
 	Output &out_;
 	Session session_;
 	std::optional<SilenceDetector> silence_;
+	MetricsServer *server_ = nullptr;
+	std::optional<MetricsPublisher> metrics_;
 };
 
 } // namespace
 
 int run_watch(const WatchOptions &opt)
 {
+	// Bound first: a port in use is an error before anything is resolved
+	// or loaded. It answers from now on (503 until the probes run).
+	std::unique_ptr<MetricsServer> server;
+	if (opt.metrics) {
+		server = std::make_unique<MetricsServer>(*opt.metrics);
+		server->start();
+	}
 	install_stop_signals();
 	TargetBook book = resolve_book(opt.targets, opt.wait);
-	auto out = opt.json ? make_json_output(std::cout)
-			    : make_table_output(std::cout, OutputOptions{opt.histogram, opt.top});
-	Watch watch(opt, book, *out);
+	auto out = opt.headless ? make_null_output()
+		   : opt.json	? make_json_output(std::cout)
+				: make_table_output(std::cout, OutputOptions{opt.histogram, opt.top});
+	Watch watch(opt, book, *out, server.get());
 	return watch.run();
 }
 

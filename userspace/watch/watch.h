@@ -7,8 +7,10 @@
 #include <cstddef>
 #include <optional>
 
+#include "aggregator/metrics_view.h"
 #include "net/locality.h"
 #include "session/resolve.h"
+#include "serve/listen_address.h"
 #include "targets/resolver.h"
 
 namespace bpfwatch {
@@ -21,6 +23,7 @@ struct WatchOptions {
 	// Alert when nothing gets through this long while writes go on.
 	std::optional<std::chrono::milliseconds> alert_silence;
 	bool json = false;
+	bool headless = false; // --output none: nothing printed (with --metrics)
 	bool events = false;
 	bool histogram = false;
 	bool delivery = true; // acknowledgements, failures, left-the-host counts
@@ -32,6 +35,9 @@ struct WatchOptions {
 	// re-created under its name.
 	std::chrono::milliseconds gone_after{60000};
 	Waiting wait; // --wait
+	// --metrics: serve /metrics and /healthz there, series within limits.
+	std::optional<ListenAddress> metrics;
+	MetricsLimits metrics_limits;
 };
 
 // Attach, stream records into the aggregator, report every interval and
