@@ -121,6 +121,10 @@ struct bw_dest {
  * last BW_REC_DEST record of the same batch carried. A log shipper sends
  * to one peer, so its records stay 16 bytes. */
 #define BW_REC_SAME_DEST 0x4
+/* The overlapping views of bw_totals a record's call also counts in, so
+ * user space can split per-call detail (the size histogram) the same way. */
+#define BW_VIEW_STDIO 0x1 /* fd 1 or 2 */
+#define BW_VIEW_LOG 0x2   /* the container's log pipes (bw_log_files) */
 
 struct bw_rec {
 	__u64 cgroup_id; /* cgroup v2 id = inode of the cgroup directory */
@@ -129,7 +133,7 @@ struct bw_rec {
 	__u8 syscall;    /* enum bw_syscall */
 	__u8 kind;       /* enum bw_kind */
 	__u8 parts;      /* BW_REC_*: what follows */
-	__u8 pad;
+	__u8 views;      /* BW_VIEW_*: the totals it also counts in */
 };
 
 struct bw_rec_trace {

@@ -150,7 +150,7 @@ static __always_inline void stage(struct call *c, __s64 ret, const __u8 parts, c
 	r->syscall = c->syscall;
 	r->kind = c->kind;
 	r->parts = parts;
-	r->pad = 0;
+	r->views = ((c->fd == 1 || c->fd == 2) ? BW_VIEW_STDIO : 0) | (c->log ? BW_VIEW_LOG : 0);
 	if (parts & BW_REC_TRACE)
 		fill_trace((void *)(r + 1), c);
 	if (parts & BW_REC_DEST) {

@@ -198,6 +198,12 @@ TEST_F(FdKinds, TheContainersLogIsThePipeNotTheFdNumber)
 	EXPECT_EQ(t.log.calls, 2u);
 	EXPECT_EQ(t.stdio.bytes, 45u);
 	EXPECT_EQ(t.kind(FdKind::pipe).bytes, 55u);
+	// Each record says which views its call counted in, the same way.
+	std::vector<std::pair<bool, bool>> views; // (log, stdio) by call
+	for (const Record &e : box_events())
+		views.emplace_back(e.log, e.stdio);
+	std::vector<std::pair<bool, bool>> want = {{true, true}, {true, false}, {false, true}, {false, false}};
+	EXPECT_EQ(views, want);
 }
 
 TEST_F(FdKinds, FileWritesCountEverySyscallOfTheFamily)

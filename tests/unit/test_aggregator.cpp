@@ -54,6 +54,41 @@ TEST(Aggregator, RecordsBuildDestinationsErrnosAndHistogram)
 	EXPECT_EQ(w.histogram.count(Log2Histogram::bucket_of(300)), 1u);
 }
 
+TEST(Aggregator, SizesAndErrnosSplitByKindAndAgainByStdioAndLog)
+{
+	Aggregator agg;
+	Record r;
+	r.cgroup_id = 7;
+	r.kind = FdKind::pipe;
+	r.ret = 27;
+	r.stdio = r.log = true;
+	agg.add(r, 1); // a log line on stdout
+	r.ret = 100;
+	r.log = false;
+	agg.add(r, 2); // stdout, not the log
+	r.kind = FdKind::file;
+	r.stdio = false;
+	r.ret = 4096;
+	agg.add(r, 3);
+	r.ret = -ENOSPC;
+	agg.add(r, 4);
+
+	const Window &w = agg.since_start().at(7);
+	ASSERT_EQ(w.detail.size(), 4u) << "pipe, file, stdio, log: only views that had a call";
+	const Log2Histogram &log = w.detail.at(WriteView::log).sizes;
+	EXPECT_EQ(log.total(), 1u);
+	EXPECT_EQ(log.sum(), 27u);
+	EXPECT_EQ(log.count(Log2Histogram::bucket_of(27)), 1u);
+	EXPECT_EQ(w.detail.at(WriteView::stdio).sizes.sum(), 127u);
+	EXPECT_EQ(w.detail.at(WriteView::pipe).sizes.total(), 2u);
+	EXPECT_EQ(w.detail.at(WriteView::file).sizes.total(), 1u) << "a failed call has no size";
+	EXPECT_EQ(w.detail.at(WriteView::file).sizes.sum(), 4096u);
+	EXPECT_EQ(w.detail.at(WriteView::file).errnos.at(ENOSPC), 1u);
+	EXPECT_TRUE(w.detail.at(WriteView::log).errnos.empty());
+	EXPECT_EQ(w.histogram.sum(), 4223u);
+	EXPECT_EQ(agg.roll_interval().at(7).detail.at(WriteView::log).sizes.sum(), 27u) << "the interval too";
+}
+
 TEST(Aggregator, KernelTotalsAreExactAndIntervalsAreDeltas)
 {
 	Aggregator agg;

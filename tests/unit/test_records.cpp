@@ -16,9 +16,9 @@ namespace {
 
 class Batch {
 public:
-	Batch &rec(std::uint64_t cgid, std::int32_t ret, FdKind kind, std::uint8_t parts)
+	Batch &rec(std::uint64_t cgid, std::int32_t ret, FdKind kind, std::uint8_t parts, std::uint8_t views = 0)
 	{
-		bw_rec r{cgid, ret, BW_SYS_WRITE, static_cast<std::uint8_t>(kind), parts, 0};
+		bw_rec r{cgid, ret, BW_SYS_WRITE, static_cast<std::uint8_t>(kind), parts, views};
 		put(&r, sizeof(r));
 		return *this;
 	}
@@ -66,6 +66,21 @@ TEST(Records, DefaultRecordsAreSixteenBytesEach)
 	EXPECT_EQ(ev[1].ret, -EPIPE);
 	EXPECT_EQ(ev[1].ts_ns, 0u);
 	EXPECT_EQ(ev[1].endpoint.family, 0);
+}
+
+TEST(Records, ViewsSayWhetherTheCallWasOnStdioOrTheLog)
+{
+	auto ev = Batch()
+			  .rec(7, 1, FdKind::pipe, 0, BW_VIEW_STDIO | BW_VIEW_LOG)
+			  .rec(7, 2, FdKind::pipe, 0, BW_VIEW_LOG)
+			  .rec(7, 3, FdKind::file, 0, BW_VIEW_STDIO)
+			  .rec(7, 4, FdKind::file, 0, 0)
+			  .decode();
+	ASSERT_EQ(ev.size(), 4u);
+	EXPECT_TRUE(ev[0].stdio && ev[0].log);
+	EXPECT_TRUE(!ev[1].stdio && ev[1].log);
+	EXPECT_TRUE(ev[2].stdio && !ev[2].log);
+	EXPECT_TRUE(!ev[3].stdio && !ev[3].log);
 }
 
 TEST(Records, SameDestRefersToTheLastDestinationOfTheBatch)

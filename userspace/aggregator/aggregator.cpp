@@ -17,6 +17,14 @@ void carry_last_times(Window &interval, const Window &since_start)
 	}
 }
 
+void add_detail(CallDetail &d, const Record &record)
+{
+	if (record.ret >= 0)
+		d.sizes.add(static_cast<std::uint64_t>(record.ret));
+	else
+		d.errnos[static_cast<int>(-record.ret)]++;
+}
+
 } // namespace
 
 void Aggregator::add(std::uint64_t key, const Record &record, std::uint64_t now_ns)
@@ -32,6 +40,11 @@ void Aggregator::add_to(Window &w, const Record &record, std::uint64_t now_ns)
 		w.histogram.add(static_cast<std::uint64_t>(record.ret));
 	else
 		w.errnos[static_cast<int>(-record.ret)]++;
+	add_detail(w.detail[view_of(record.kind)], record);
+	if (record.stdio)
+		add_detail(w.detail[WriteView::stdio], record);
+	if (record.log)
+		add_detail(w.detail[WriteView::log], record);
 	if (record.kind != FdKind::socket)
 		return;
 

@@ -18,6 +18,7 @@ void Log2Histogram::merge(const Log2Histogram &other)
 {
 	for (int i = 0; i < kBuckets; i++)
 		counts_[i] += other.counts_[i];
+	sum_ += other.sum_;
 }
 
 std::uint64_t Log2Histogram::total() const

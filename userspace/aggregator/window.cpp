@@ -3,6 +3,18 @@
 
 namespace bpfwatch {
 
+const Counts &Window::view(WriteView v) const
+{
+	switch (v) {
+	case WriteView::stdio:
+		return stdio;
+	case WriteView::log:
+		return log;
+	default:
+		return by_kind[static_cast<std::size_t>(v)];
+	}
+}
+
 Counts Window::total() const
 {
 	Counts sum;

@@ -15,6 +15,27 @@
 
 namespace bpfwatch {
 
+// The ways write-side calls are split: each call once by its fd kind
+// (pipe .. other, as FdKind), and again in the overlapping views stdio
+// (fd 1 or 2) and log (the container's log pipes).
+enum class WriteView : std::uint8_t { pipe, file, socket, tty, other, stdio, log };
+inline constexpr std::array<WriteView, 7> kAllWriteViews = {WriteView::pipe,  WriteView::file,  WriteView::socket,
+							    WriteView::tty,   WriteView::other, WriteView::stdio,
+							    WriteView::log};
+static_assert(static_cast<int>(WriteView::other) == static_cast<int>(FdKind::other) && kFdKinds == 5,
+	      "the first views are the fd kinds, value for value");
+inline constexpr WriteView view_of(FdKind k)
+{
+	return static_cast<WriteView>(k);
+}
+
+// What the records say of one view's calls: sizes of the successful ones,
+// errnos of the others. Short by lost records, like every detail.
+struct CallDetail {
+	Log2Histogram sizes;
+	std::map<int, std::uint64_t> errnos; // errno -> calls
+};
+
 struct DestinationStats {
 	Counts counts;
 	std::map<int, std::uint64_t> errnos; // errno -> calls
@@ -32,6 +53,9 @@ struct Window {
 	std::uint64_t destinations_overflow = 0; // records past the table's bound
 	std::map<int, std::uint64_t> errnos;     // errno -> calls, every kind
 	Log2Histogram histogram;
+	// Sizes and errnos by view (only the views that had a call): per fd
+	// kind, and again for stdio and log.
+	std::map<WriteView, CallDetail> detail;
 	std::uint64_t records = 0;
 
 	// From the delivery probe, by peer: TCP acknowledgements, failures,
@@ -39,6 +63,8 @@ struct Window {
 	PeerMap delivery;
 
 	const Counts &kind(FdKind k) const { return by_kind[index_of(k)]; }
+	// The exact counts of a view: a kind's, or stdio's, or log's.
+	const Counts &view(WriteView v) const;
 	Counts total() const;
 	bool detail_complete() const { return lost_events == 0; }
 	// Anything at all: a call, a record, a delivery number.

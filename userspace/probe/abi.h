@@ -17,6 +17,7 @@ static_assert(sizeof(struct bw_log_files) == 32);
 static_assert(sizeof(struct bw_dest) == 8 + BW_UNIX_PATH_LEN);
 static_assert(offsetof(struct bw_dest, addr) == 8);
 static_assert(sizeof(struct bw_rec) == 16, "four default records to a cache line");
+static_assert(offsetof(struct bw_rec, views) == 15);
 static_assert(sizeof(struct bw_rec_trace) == 24 + BW_COMM_LEN);
 static_assert(BW_REC_SIZE(BW_REC_TRACE | BW_REC_DEST) == 104);
 static_assert(offsetof(struct bw_batch, data) == 24 + 2 * sizeof(struct bw_dest));

@@ -66,6 +66,10 @@ struct Record {
 	std::int64_t ret = 0;        // bytes (>= 0) or -errno
 	Syscall syscall = Syscall::write;
 	FdKind kind = FdKind::other;
+	// The overlapping views the call also counts in (KernelTotals::stdio
+	// and ::log), so per-call detail splits the same way.
+	bool stdio = false; // fd 1 or 2
+	bool log = false;   // the container's log pipes
 	// With trace on (--events) only; zero otherwise.
 	std::uint64_t ts_ns = 0; // CLOCK_MONOTONIC
 	std::uint32_t pid = 0;   // thread group id

@@ -50,6 +50,8 @@ std::size_t decode_batch(const void *data, std::size_t size, const std::function
 		r.ret = rec.ret;
 		r.syscall = static_cast<Syscall>(rec.syscall);
 		r.kind = static_cast<FdKind>(rec.kind);
+		r.stdio = rec.views & BW_VIEW_STDIO;
+		r.log = rec.views & BW_VIEW_LOG;
 		if (rec.parts & BW_REC_TRACE) {
 			bw_rec_trace t;
 			std::memcpy(&t, part, sizeof(t));
