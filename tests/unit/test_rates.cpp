@@ -51,8 +51,24 @@ TEST(Rates, DifferencesOverTheTimeBetweenTicks)
 	EXPECT_DOUBLE_EQ(r->out, 4000 + 1024 + 8192);
 	EXPECT_DOUBLE_EQ(r->errors, 6);
 	EXPECT_FALSE(r->in) << "no input half in the model yet";
+	EXPECT_FALSE(r->log_from_stdio);
 	ASSERT_EQ(t.history(386).size(), 1u);
 	EXPECT_DOUBLE_EQ(t.history(386).back(), r->out);
+}
+
+TEST(Rates, WithoutItsLogPipesStdioStandsInForTheLog)
+{
+	Report a = tick(kSecond, 0, 0, 0), b = tick(2 * kSecond, 0, 0, 0);
+	for (Report *r : {&a, &b})
+		r->targets[0].log_known = false;
+	b.targets[0].window.stdio = {700, 7, 0};
+	b.targets[0].window.log = {999, 9, 0}; // not counted when not known
+	RateTracker t;
+	t.update(a);
+	t.update(b);
+	ASSERT_NE(t.rates(386), nullptr);
+	EXPECT_DOUBLE_EQ(t.rates(386)->log, 700);
+	EXPECT_TRUE(t.rates(386)->log_from_stdio);
 }
 
 TEST(Rates, LeftTheHostIsEgressToRemotePeersOnly)

@@ -29,8 +29,8 @@ RateSample rate_sample(const TargetReport &tr)
 	RateSample s;
 	for (FdKind k : kAllFdKinds)
 		s.by_kind[index_of(k)] = w.kind(k).bytes;
-	if (tr.log_known)
-		s.log = w.log.bytes;
+	s.log = tr.log_known ? w.log.bytes : w.stdio.bytes;
+	s.log_from_stdio = !tr.log_known;
 	Counts total = w.total();
 	s.out = total.bytes;
 	s.errors = total.errors;
@@ -47,6 +47,7 @@ TargetRates rates_between(const RateSample &a, const RateSample &b, double secon
 	for (std::size_t k = 0; k < kFdKinds; k++)
 		r.by_kind[k] = per_second(a.by_kind[k], b.by_kind[k], seconds);
 	r.log = per_second(a.log, b.log, seconds);
+	r.log_from_stdio = b.log_from_stdio;
 	r.out = per_second(a.out, b.out, seconds);
 	r.left_host = per_second(a.left_host, b.left_host, seconds);
 	r.errors = per_second(a.errors, b.errors, seconds);

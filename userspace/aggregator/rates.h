@@ -21,7 +21,11 @@ namespace bpfwatch {
 // One target's per-second numbers over the last tick.
 struct TargetRates {
 	std::array<double, kFdKinds> by_kind{}; // bytes/s written or sent, per fd kind
-	double log = 0;                         // bytes/s into the container's log (0: not known)
+	// Bytes/s into the container's log; where its log pipes are not known
+	// (a cgroup found watching everything), its writes on fd 1 and 2 stand
+	// in for them, as they do in the silence rule.
+	double log = 0;
+	bool log_from_stdio = false;
 	double out = 0;                         // bytes/s written and sent, every kind
 	double left_host = 0;                   // bytes/s of IP packets to remote peers
 	// Bytes/s read and received: only where the model has the input half.
@@ -36,6 +40,7 @@ struct TargetRates {
 struct RateSample {
 	std::array<std::uint64_t, kFdKinds> by_kind{};
 	std::uint64_t log = 0, out = 0, left_host = 0, errors = 0;
+	bool log_from_stdio = false;
 	std::optional<std::uint64_t> in;
 };
 RateSample rate_sample(const TargetReport &since_start);

@@ -176,7 +176,11 @@ std::vector<LiveRow> live_rows(const Report &report, const RateTracker &tracker)
 		for (const auto &[dest, s] : tr.window.destinations)
 			last = std::max(last, s.last_success_ns);
 		row.last_send_age = age_s(last, report.now_ns);
-		row.sends = !tr.window.destinations.empty() || !tr.window.delivery.empty();
+		// Sends, or connects (refused ones too); a peer it only accepted
+		// is not one it sends to.
+		row.sends = !tr.window.destinations.empty();
+		for (const auto &[peer, d] : tr.window.delivery)
+			row.sends = row.sends || d.tcp.connect_attempts > 0;
 		row.silent_s = tr.silent_s;
 		const std::deque<double> &h = tracker.history(tr.key);
 		row.history.assign(h.begin(), h.end());

@@ -20,7 +20,7 @@ namespace bpfwatch {
 // Columns, in the order they appear when they fit.
 enum class LiveColumn {
 	name,
-	log,       // bytes/s into the container's log
+	log,       // bytes/s into the container's log (or its fd 1 and 2)
 	file,      // bytes/s to files
 	socket,    // bytes/s sent on sockets
 	left,      // bytes/s of IP packets that left the host
@@ -45,7 +45,7 @@ struct LiveRow {
 	// Seconds since its last successful send to any peer, since the
 	// start; none when it never sent (then `sends` says if it tried).
 	std::optional<double> last_send_age;
-	bool sends = false; // any socket destination at all
+	bool sends = false; // sent or connected to any peer at all
 	// How long the model has held it silent (aggregator/silence.h).
 	std::optional<double> silent_s;
 	std::vector<double> history; // bytes/s out per tick, oldest first

@@ -355,7 +355,7 @@ std::vector<std::string> LiveView::details_lines(const TargetReport &tr, const L
 	if (row && row->rates) {
 		const TargetRates &r = *row->rates;
 		std::vector<std::string> items = {
-			"log " + per_second(r.log),
+			(r.log_from_stdio ? "fd 1 and 2 " : "log ") + per_second(r.log),
 			"file " + per_second(r.kind(FdKind::file)),
 			"socket " + per_second(r.kind(FdKind::socket)),
 			"pipe " + per_second(r.kind(FdKind::pipe)),
