@@ -29,7 +29,8 @@ constexpr const char *kDescription =
 
 constexpr const char *kFooter =
 	"Examples:\n"
-	"  bpfwatch --container log-router\n"
+	"  bpfwatch                       # on a terminal: the live view (q quits)\n"
+	"  bpfwatch --container log-router --output table\n"
 	"  bpfwatch --container log-router --duration 30s --output json\n"
 	"  bpfwatch --pid 4242 --events\n"
 	"  bpfwatch --runtime podman --container web   # Podman, socket or CLI\n"
