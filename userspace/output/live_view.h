@@ -12,7 +12,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <ostream>

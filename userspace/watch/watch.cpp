@@ -58,8 +58,10 @@ public:
 		Clock::time_point next_vanished_check = start + kVanishedCheckPeriod;
 		// A view that draws itself is its own interval: once a second.
 		bool report_intervals = opt_.interval.count() > 0 && !out_.refreshes();
-		if (out_.refreshes())
-			refresh(start, start); // the first sample: rates from the next tick on
+		if (out_.refreshes()) { // the first sample: rates from the next tick on
+			session_.sync();
+			refresh(start, start);
+		}
 
 		while (!stop_requested() && std::cout.good()) {
 			Clock::time_point now = Clock::now();
@@ -160,12 +162,11 @@ private:
 		return std::nullopt;
 	}
 
-	// The live view's second: everything since the start, which of it is
+	// The live view's second, after a sync (tick() makes one: a live view
+	// always has a silence rule): everything since the start, and who is
 	// silent (the view marks it; SILENT only with --alert-silence).
 	void refresh(Clock::time_point now, Clock::time_point start)
 	{
-		if (!silence_)
-			session_.sync();
 		Report r = session_.make_report(Report::Kind::Summary, seconds_between(start, now),
 						session_.aggregator().since_start());
 		for (TargetReport &tr : r.targets)
