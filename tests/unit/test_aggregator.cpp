@@ -62,16 +62,16 @@ TEST(Aggregator, SizesAndErrnosSplitByKindAndAgainByStdioAndLog)
 	r.kind = FdKind::pipe;
 	r.ret = 27;
 	r.stdio = r.log = true;
-	agg.add(r.cgroup_id, r, 1); // a log line on stdout
+	agg.add(7, r, 1); // a log line on stdout
 	r.ret = 100;
 	r.log = false;
-	agg.add(r.cgroup_id, r, 2); // stdout, not the log
+	agg.add(7, r, 2); // stdout, not the log
 	r.kind = FdKind::file;
 	r.stdio = false;
 	r.ret = 4096;
-	agg.add(r.cgroup_id, r, 3);
+	agg.add(7, r, 3);
 	r.ret = -ENOSPC;
-	agg.add(r.cgroup_id, r, 4);
+	agg.add(7, r, 4);
 
 	const Window &w = agg.since_start().at(7);
 	ASSERT_EQ(w.detail.size(), 4u) << "pipe, file, stdio, log: only views that had a call";

@@ -38,6 +38,42 @@ TEST(CommandLine, WatchOptions)
 	EXPECT_EQ(w.interval, std::chrono::milliseconds(5000));
 }
 
+TEST(CommandLine, OutputLiveAndTheTerminalDefault)
+{
+	using Live = WatchOptions::Live;
+	EXPECT_EQ(watch_of({}).live, Live::on_terminal) << "no --output: a terminal gets the live view";
+	EXPECT_EQ(watch_of({"--output", "table"}).live, Live::never);
+	EXPECT_EQ(watch_of({"-o", "json"}).live, Live::never);
+	EXPECT_EQ(watch_of({"--output", "live"}).live, Live::always);
+	EXPECT_FALSE(watch_of({"--output", "live"}).json);
+	EXPECT_EQ(watch_of({"--events"}).live, Live::never) << "a trace is lines";
+	::testing::internal::CaptureStderr();
+	EXPECT_EQ(exit_of({"--output", "live", "--events"}), 2);
+	std::string err = ::testing::internal::GetCapturedStderr();
+	EXPECT_NE(err.find("--events"), std::string::npos) << err;
+}
+
+TEST(CommandLine, HistogramPerIntervalOrCumulative)
+{
+	WatchOptions w = watch_of({"-H"});
+	EXPECT_TRUE(w.histogram);
+	EXPECT_FALSE(w.histogram_cumulative);
+	w = watch_of({"--histogram", "cumulative", "-c", "x"});
+	EXPECT_TRUE(w.histogram);
+	EXPECT_TRUE(w.histogram_cumulative);
+	EXPECT_EQ(w.targets.containers, (std::vector<std::string>{"x"}));
+	w = watch_of({"--histogram=cumulative"});
+	EXPECT_TRUE(w.histogram_cumulative);
+	w = watch_of({"--histogram", "interval"});
+	EXPECT_TRUE(w.histogram);
+	EXPECT_FALSE(w.histogram_cumulative);
+	EXPECT_FALSE(watch_of({}).histogram);
+	::testing::internal::CaptureStderr();
+	EXPECT_EQ(exit_of({"--histogram", "forever"}), 2);
+	std::string err = ::testing::internal::GetCapturedStderr();
+	EXPECT_NE(err.find("--histogram forever"), std::string::npos) << err;
+}
+
 TEST(CommandLine, ASettingGivenTwiceTakesTheLast)
 {
 	WatchOptions w = watch_of({"-c", "a", "--interval", "5s", "--duration", "15s", "-c", "b", "--interval", "0"});

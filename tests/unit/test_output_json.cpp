@@ -63,8 +63,8 @@ TEST(OutputJson, SummaryShape)
 	EXPECT_EQ(keys_of(j), (std::vector<std::string>{
 				      "by_kind", "cgroup_id", "cgroup_path", "container", "container_id",
 				      "destinations", "detail_complete", "duration_s", "errors", "histogram",
-				      "log", "lost_events", "restarts", "runtime", "silent_s", "state", "stdio",
-				      "totals", "type"}));
+				      "histograms", "histograms_since_start", "log", "lost_events", "restarts",
+				      "runtime", "silent_s", "state", "stdio", "totals", "type"}));
 	EXPECT_TRUE(j["log"].is_null()) << "the log pipes of this report are not known";
 	EXPECT_TRUE(j["restarts"].is_null()) << "not a followed target";
 	EXPECT_TRUE(j["state"].is_null());
@@ -94,6 +94,38 @@ TEST(OutputJson, SummaryShape)
 		{"le":64,"count":385}])"));
 	EXPECT_EQ(j["lost_events"], 0);
 	EXPECT_EQ(j["detail_complete"], true);
+}
+
+TEST(OutputJson, HistogramsByKindBesideTheOneHistogram)
+{
+	Report r = interval_of(log_router_report());
+	json j = emit(r)[0];
+	// Every fd kind, [] when none succeeded; stdio; log null while the
+	// log pipes are not known.
+	EXPECT_EQ(keys_of(j["histograms"]),
+		  (std::vector<std::string>{"file", "log", "other", "pipe", "socket", "stdio", "tty"}));
+	EXPECT_EQ(j["histograms"]["pipe"], json::parse(R"([{"le":1,"count":5},{"le":2,"count":0},
+		{"le":4,"count":0},{"le":8,"count":0},{"le":16,"count":0},{"le":32,"count":0},
+		{"le":64,"count":195}])"));
+	EXPECT_EQ(j["histograms"]["socket"], json::parse(R"([{"le":1,"count":0},{"le":2,"count":0},
+		{"le":4,"count":10},{"le":8,"count":0},{"le":16,"count":0},{"le":32,"count":0},
+		{"le":64,"count":190}])"));
+	EXPECT_EQ(j["histograms"]["stdio"], j["histograms"]["pipe"]);
+	EXPECT_EQ(j["histograms"]["file"], json::array());
+	EXPECT_TRUE(j["histograms"]["log"].is_null());
+	EXPECT_EQ(j["histograms_since_start"], false);
+	// The one histogram is unchanged: every call of every kind.
+	EXPECT_EQ(j["histogram"].back(), (json{{"le", 64}, {"count", 385}}));
+
+	r.targets[0].log_known = true;
+	r.targets[0].window.detail[WriteView::log].sizes.add(27, 4);
+	r.sizes_since_start = true; // --histogram cumulative
+	j = emit(r)[0];
+	EXPECT_EQ(j["histograms"]["log"].back(), (json{{"le", 32}, {"count", 4}}));
+	EXPECT_EQ(j["histograms_since_start"], true);
+	r.kind = Report::Kind::Summary;
+	r.sizes_since_start = false;
+	EXPECT_EQ(emit(r)[0]["histograms_since_start"], true) << "a summary's are since the start";
 }
 
 // --alert-silence: after the alert, every report says how long the

@@ -74,16 +74,36 @@ TEST(OutputTable, SummaryHeadingAndHistogram)
 	// A summary's block header has no interval length.
 	EXPECT_EQ(lines[1], "log-router  docker 3f2a1c9e0b12  cgroup 386");
 	std::string text = print(r, options);
-	EXPECT_TRUE(has_line(text, "  bytes per call (log2):"));
+	// One per view with successful calls, in the kinds table's order.
+	auto lines_now = lines_of(text);
+	std::vector<std::string> titles;
+	for (const std::string &l : lines_now)
+		if (l.starts_with("  bytes per call"))
+			titles.push_back(l);
+	EXPECT_EQ(titles, (std::vector<std::string>{"  bytes per call (log2), pipe:",
+						    "  bytes per call (log2), socket:",
+						    "  bytes per call (log2), stdio:"}));
 	// Bars are scaled to the largest count, and as in bpftrace a count
 	// under one column's worth draws none.
 	const std::string gap(17, ' ');
-	EXPECT_TRUE(has_line(text, "  [0, 1]" + gap + "5 |" + std::string(50, ' ') + "|")) << text;
-	EXPECT_TRUE(has_line(text, "  (2, 4]" + gap.substr(1) + "10 |@" + std::string(49, ' ') + "|"))
+	EXPECT_TRUE(has_line(text, "  [0, 1]" + gap + "5 |@" + std::string(49, ' ') + "|")) << text;
+	EXPECT_TRUE(has_line(text, "  (2, 4]" + gap.substr(1) + "10 |@@" + std::string(48, ' ') + "|"))
 		<< text;
-	EXPECT_TRUE(has_line(text, "  (32, 64]" + gap.substr(4) + "385 |" + std::string(50, '@') + "|"))
+	EXPECT_TRUE(has_line(text, "  (32, 64]" + gap.substr(4) + "195 |" + std::string(50, '@') + "|"))
 		<< text;
 	expect_fits(text);
+}
+
+TEST(OutputTable, CumulativeHistogramsSaySoInAnInterval)
+{
+	Report r = interval_of(log_router_report());
+	r.sizes_since_start = true;
+	OutputOptions options;
+	options.histogram = true;
+	std::string text = print(r, options);
+	EXPECT_TRUE(has_line(text, "  bytes per call (log2), socket, since the start:")) << text;
+	// Without --histogram, none.
+	EXPECT_EQ(print(r).find("bytes per call"), std::string::npos);
 }
 
 TEST(OutputTable, LongNamesStayUnder80Columns)

@@ -124,4 +124,17 @@ void Aggregator::forget(std::uint64_t cgroup_id)
 	at_roll_.erase(cgroup_id);
 }
 
+void keep_sizes_since_start(std::map<std::uint64_t, Window> &interval,
+			    const std::map<std::uint64_t, Window> &since_start)
+{
+	for (const auto &[key, all] : since_start) {
+		Window &w = interval[key];
+		for (auto &[view, d] : w.detail)
+			if (!all.detail.count(view))
+				d.sizes = Log2Histogram{};
+		for (const auto &[view, d] : all.detail)
+			w.detail[view].sizes = d.sizes;
+	}
+}
+
 } // namespace bpfwatch

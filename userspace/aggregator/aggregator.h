@@ -54,4 +54,10 @@ private:
 	std::map<std::uint64_t, Window> at_roll_;
 };
 
+// --histogram cumulative: each interval window's sizes per view
+// (Window::detail[].sizes) become those since the start; the rest of the
+// window (counts, errnos, the one `histogram`) stays the interval's.
+void keep_sizes_since_start(std::map<std::uint64_t, Window> &interval,
+			    const std::map<std::uint64_t, Window> &since_start);
+
 } // namespace bpfwatch

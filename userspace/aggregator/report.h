@@ -20,6 +20,9 @@ namespace bpfwatch {
 
 struct TargetReport {
 	Target target;
+	// The model's key: the cgroup id, or for a followed target the id of
+	// its first cgroup, whichever cgroup it runs in now.
+	std::uint64_t key = 0;
 	Window window;
 	std::string note; // e.g. "container exited"; empty when nothing to say
 	// Where each IP peer of the window is, seen from this host.
@@ -47,6 +50,10 @@ struct Report {
 	std::uint64_t now_ns = 0; // CLOCK_MONOTONIC when made: "N s ago"
 	// The delivery probe's health; absent when it is not running.
 	std::optional<DeliveryStats> delivery_stats;
+	// The sizes per view (Window::detail[].sizes) count since the start,
+	// in an interval report too (--histogram cumulative); a summary's
+	// always do.
+	bool sizes_since_start = false;
 };
 
 } // namespace bpfwatch

@@ -29,7 +29,8 @@ constexpr const char *kDescription =
 
 constexpr const char *kFooter =
 	"Examples:\n"
-	"  bpfwatch --container log-router\n"
+	"  bpfwatch                       # on a terminal: the live view (q quits)\n"
+	"  bpfwatch --container log-router --output table\n"
 	"  bpfwatch --container log-router --duration 30s --output json\n"
 	"  bpfwatch --pid 4242 --events\n"
 	"  bpfwatch --output none --metrics 0.0.0.0:9477   # the node daemon\n"
@@ -124,7 +125,8 @@ struct WatchForm {
 	WatchOptions opt;
 	TargetForm targets;
 	std::string duration, interval = "5s", output = "table", alert_silence, wait, gone_after = "60s", metrics;
-	CLI::Option *interval_opt = nullptr, *wait_opt = nullptr;
+	std::string histogram;
+	CLI::Option *interval_opt = nullptr, *wait_opt = nullptr, *output_opt = nullptr, *histogram_opt = nullptr;
 };
 
 void add_watch_options(CLI::App &app, WatchForm &f)
@@ -137,10 +139,13 @@ void add_watch_options(CLI::App &app, WatchForm &f)
 					"Print a report this often; 0 prints only the final summary "
 					"(default with --events)")
 				 ->type_name("TIME");
-	app.add_option("-o,--output", f.output,
-		       "Output format; none prints nothing (with --metrics: the headless daemon, "
-		       "which runs until SIGTERM)")
-		->check(CLI::IsMember({"table", "json", "none"}));
+	f.output_opt = app.add_option("-o,--output", f.output,
+				      "Output format: table (blocks of plain text), json (one object per "
+				      "line), live (a full-screen view refreshed every second; q quits and "
+				      "prints the summary), none (nothing: with --metrics, the headless daemon, "
+				      "which runs until SIGTERM). Default: live when stdout is a terminal, else "
+				      "table")
+			       ->check(CLI::IsMember({"table", "json", "live", "none"}));
 	app.add_option("--alert-silence", f.alert_silence,
 		       "Alert when nothing a container sends gets through for this long (nothing "
 		       "sent, or for TCP nothing acknowledged) while it keeps writing to its log or "
@@ -148,7 +153,11 @@ void add_watch_options(CLI::App &app, WatchForm &f)
 		       "through again")
 		->type_name("TIME");
 	app.add_flag("-e,--events", w.events, "Print every counted call as it arrives, like a trace tool");
-	app.add_flag("-H,--histogram", w.histogram, "Show the log2 histogram of bytes per call");
+	f.histogram_opt = app.add_option("-H,--histogram", f.histogram,
+					 "Show a log2 histogram of bytes per call for each kind with calls, "
+					 "per interval, or since the start with `cumulative`")
+				  ->type_name("[cumulative]")
+				  ->expected(0, 1);
 	app.add_flag("!--no-delivery", w.delivery,
 		     "Leave out what the network did with the bytes (TCP acknowledgements, "
 		     "retransmits, connect failures, bytes that left the host): no per-packet probes");
@@ -196,6 +205,19 @@ WatchOptions finish_watch(WatchForm &f)
 		throw Error("--output none prints nothing: give --metrics [ADDR:]PORT too");
 	if (w.headless && w.events)
 		throw Error("--events prints every call; --output none prints nothing");
+	// A trace is lines; with no --output a terminal gets the live view.
+	if (f.output == "live")
+		w.live = WatchOptions::Live::always;
+	else if (f.output_opt->count() == 0 && !w.events)
+		w.live = WatchOptions::Live::on_terminal;
+	if (w.live == WatchOptions::Live::always && w.events)
+		throw Error("--events prints every call as a line; the live view (--output live) draws a screen");
+	if (f.histogram_opt->count()) {
+		if (!f.histogram.empty() && f.histogram != "cumulative" && f.histogram != "interval")
+			throw Error("--histogram " + f.histogram + ": give nothing (per interval) or cumulative");
+		w.histogram = true;
+		w.histogram_cumulative = f.histogram == "cumulative";
+	}
 	if (!f.duration.empty())
 		w.duration = parse_duration(f.duration);
 	if (!f.alert_silence.empty())

@@ -42,6 +42,15 @@ std::string kind_name(FdKind kind)
 	return i < names.size() ? std::string(names[i]) : fmt::format("kind {}", i);
 }
 
+std::string write_view_name(WriteView view)
+{
+	if (view == WriteView::stdio)
+		return "stdio";
+	if (view == WriteView::log)
+		return "log";
+	return kind_name(static_cast<FdKind>(view));
+}
+
 std::string format_duration(double seconds)
 {
 	if (!(seconds > 0)) // also NaN

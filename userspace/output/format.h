@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "aggregator/window.h"
 #include "probe/record.h"
 #include "util/errno_name.h"
 
@@ -17,6 +18,8 @@ std::string format_bytes(std::uint64_t bytes);
 std::string syscall_name(Syscall syscall);
 // "pipe", "file", "socket", "tty", "other"
 std::string kind_name(FdKind kind);
+// "pipe" .. "other" for the fd kinds, then "stdio", "log"
+std::string write_view_name(WriteView view);
 // "5.0s" under a minute, then "2m03s", then "1h02m03s".
 std::string format_duration(double seconds);
 

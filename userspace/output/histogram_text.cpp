@@ -32,7 +32,8 @@ std::string bucket_label(int bucket)
 	return fmt::format("({}, {}]", power_of_two(bucket - 1), power_of_two(bucket));
 }
 
-std::string histogram_text(const Log2Histogram &hist, std::string_view indent, std::size_t width)
+std::string histogram_text(const Log2Histogram &hist, std::string_view indent, std::size_t width,
+			   std::string_view title)
 {
 	int last = hist.last_used();
 	if (last < 0)
@@ -50,7 +51,7 @@ std::string histogram_text(const Log2Histogram &hist, std::string_view indent, s
 	std::size_t fixed = indent.size() + kLabelWidth + count_width + 3; // " |" and "|"
 	std::size_t bar_width = width > fixed ? width - fixed : 0;
 
-	std::string out = fmt::format("{}bytes per call (log2):\n", indent);
+	std::string out = fmt::format("{}{}:\n", indent, title);
 	for (int k = first; k <= last; k++) {
 		std::uint64_t c = hist.count(k);
 		// 128-bit product: counts near 2^64 must not wrap.

@@ -15,11 +15,11 @@ namespace bpfwatch {
 // "(512, 1K]", "(1K, 2K]", with K/M/G/T/P/E for powers of 1024.
 std::string bucket_label(int bucket);
 
-// The header "bytes per call (log2):" and one row per bucket from the first
-// to the last non-empty one: label, count, and a bar of '@' scaled to the
-// largest count. Every line starts with `indent` and is at most `width`
-// columns. Empty string for an empty histogram.
-std::string histogram_text(const Log2Histogram &hist, std::string_view indent = "",
-			   std::size_t width = 80);
+// The header "<title>:" and one row per bucket from the first to the last
+// non-empty one: label, count, and a bar of '@' scaled to the largest
+// count. Every line starts with `indent` and is at most `width` columns.
+// Empty string for an empty histogram.
+std::string histogram_text(const Log2Histogram &hist, std::string_view indent = "", std::size_t width = 80,
+			   std::string_view title = "bytes per call (log2)");
 
 } // namespace bpfwatch

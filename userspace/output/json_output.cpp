@@ -132,6 +132,22 @@ json histogram(const Log2Histogram &h)
 	return out;
 }
 
+// Per view (fd kind, then stdio and log): every kind always, [] when none
+// succeeded; log null when the log pipes are not known.
+json histograms(const TargetReport &tr)
+{
+	json out = json::object();
+	for (WriteView v : kAllWriteViews) {
+		auto it = tr.window.detail.find(v);
+		if (v == WriteView::log && !tr.log_known)
+			out[write_view_name(v)] = nullptr;
+		else
+			out[write_view_name(v)] = histogram(it == tr.window.detail.end() ? Log2Histogram{}
+										    : it->second.sizes);
+	}
+	return out;
+}
+
 json target_report(const TargetReport &tr, const Report &report)
 {
 	const Target &t = tr.target;
@@ -162,6 +178,10 @@ json target_report(const TargetReport &tr, const Report &report)
 		{"destinations", destinations(tr, report)},
 		{"errors", errnos(w.errnos)},
 		{"histogram", histogram(w.histogram)},
+		{"histograms", histograms(tr)},
+		// A summary's are since the start; an interval's too with
+		// --histogram cumulative.
+		{"histograms_since_start", report.kind == Report::Kind::Summary || report.sizes_since_start},
 		{"lost_events", w.lost_events},
 		{"detail_complete", w.detail_complete()},
 		// --alert-silence: how long it has been silent; null when it is not

@@ -33,6 +33,17 @@ public:
 	virtual void notice(const std::string &kind, const Target &target, const std::string &message) = 0;
 	// --alert-silence fired for a target.
 	virtual void alert(const SilenceAlert &alert, const Target &target) = 0;
+
+	// An output that draws itself (the live view) rather than print each
+	// report: the loop hands it the since-start report once a second, lets
+	// it read its keys between polls, and makes no interval reports.
+	virtual bool refreshes() const { return false; }
+	virtual void refresh(const Report &since_start) { (void)since_start; }
+	// Keys typed since the last call; false when the user asked to quit.
+	virtual bool interact() { return true; }
+	// Gives the terminal back and prints what waited for it (the live
+	// view's final summary). The loop calls it when it is done.
+	virtual void close() {}
 };
 
 std::unique_ptr<Output> make_table_output(std::ostream &out, const OutputOptions &options);

@@ -256,14 +256,29 @@ Lines lost(const Window &w, Report::Kind kind)
 	return out;
 }
 
-Lines histogram(const Window &w)
+void append_text(Lines &out, const std::string &text)
 {
-	Lines out;
-	std::string text = histogram_text(w.histogram, "  ", kTableWidth);
 	std::size_t pos = 0, nl;
 	while ((nl = text.find('\n', pos)) != std::string::npos) {
 		out.push_back(text.substr(pos, nl - pos));
 		pos = nl + 1;
+	}
+}
+
+// One histogram per view with successful calls: the fd kinds, then stdio
+// and log again, as the kinds table lists them.
+Lines histograms(const Window &w, const Report &report)
+{
+	// An interval's numbers are the interval's; say so where they are not.
+	std::string_view span =
+		report.kind == Report::Kind::Interval && report.sizes_since_start ? ", since the start" : "";
+	Lines out;
+	for (WriteView v : kAllWriteViews) {
+		auto it = w.detail.find(v);
+		if (it == w.detail.end() || it->second.sizes.total() == 0)
+			continue;
+		append_text(out, histogram_text(it->second.sizes, "  ", kTableWidth,
+						fmt::format("bytes per call (log2), {}{}", write_view_name(v), span)));
 	}
 	return out;
 }
@@ -279,7 +294,7 @@ Lines table_block(const TargetReport &tr, const Report &report, const OutputOpti
 	append(out, delivery(tr, report));
 	append(out, errors(w));
 	if (options.histogram)
-		append(out, histogram(w));
+		append(out, histograms(w, report));
 	append(out, lost(w, report.kind));
 	if (!tr.note.empty())
 		append(out, wrap("note: " + tr.note, kTableWidth, "  ", "    "));

@@ -151,6 +151,7 @@ TargetReport Session::target_report(std::uint64_t key, const Window &w, const st
 {
 	TargetReport tr;
 	tr.target = book_.target(key);
+	tr.key = key;
 	tr.window = w;
 	tr.note = note;
 	tr.log_known = log_known(key);

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "watch/watch.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <iostream>
 #include <memory>
 #include <optional>
 
 #include "aggregator/silence.h"
+#include "output/live_view.h"
 #include "output/output.h"
 #include "session/resolve.h"
 #include "session/session.h"
@@ -23,6 +26,9 @@ constexpr auto kTickPeriod = std::chrono::seconds(1);
 // Watching everything, the kernel's totals map is bounded: cgroups that
 // are gone are dropped from it this often (their numbers stay here).
 constexpr auto kVanishedCheckPeriod = std::chrono::seconds(10);
+// The live view marks who is silent by the model's rule even without
+// --alert-silence, after this long (no alert is printed then).
+constexpr auto kViewSilence = std::chrono::seconds(10);
 
 double seconds_between(Clock::time_point a, Clock::time_point b)
 {
@@ -38,6 +44,8 @@ public:
 	{
 		if (opt.alert_silence)
 			silence_.emplace(*opt.alert_silence);
+		else if (out.refreshes())
+			silence_.emplace(kViewSilence);
 		if (opt.follow && !book.watching_everything())
 			session_.follow(make_lookup(opt.targets), make_runtime_events(opt.targets),
 					FollowOptions{opt.gone_after});
@@ -59,7 +67,12 @@ public:
 		announce();
 		Clock::time_point interval_start = start, next_tick = start + kTickPeriod;
 		Clock::time_point next_vanished_check = start + kVanishedCheckPeriod;
-		bool report_intervals = opt_.interval.count() > 0 && !opt_.headless;
+		// A view that draws itself is its own interval: once a second.
+		bool report_intervals = opt_.interval.count() > 0 && !opt_.headless && !out_.refreshes();
+		if (out_.refreshes()) { // the first sample: rates from the next tick on
+			session_.sync();
+			refresh(start, start);
+		}
 
 		while (!stop_requested() && std::cout.good()) {
 			Clock::time_point now = Clock::now();
@@ -69,21 +82,23 @@ public:
 				break;
 			if (session_.poll(static_cast<int>(kPollTimeout.count())) > 0 && opt_.events)
 				out_.flush();
+			if (!out_.interact()) // the user quit: the summary, status 0
+				break;
 			now = Clock::now();
 			if (auto status = follow(now, start))
 				return *status;
 			if (report_intervals && now - interval_start >= opt_.interval) {
 				session_.sync();
 				update_silence(now);
-				report(session_.make_report(Report::Kind::Interval, seconds_between(interval_start, now),
-							    session_.aggregator().roll_interval()),
-				       now);
+				report(interval_report(seconds_between(interval_start, now)), now);
 				interval_start = now;
 			}
 			if (now >= next_tick) {
 				next_tick = now + kTickPeriod;
 				if (auto status = tick(now, start))
 					return *status;
+				if (out_.refreshes())
+					refresh(now, start);
 			}
 			if (book_.watching_everything() && now >= next_vanished_check) {
 				next_vanished_check = now + kVanishedCheckPeriod;
@@ -121,6 +136,19 @@ private:
 				  << std::endl;
 	}
 
+	// What happened since the last one; with --histogram cumulative the
+	// sizes per kind since the start.
+	Report interval_report(double seconds)
+	{
+		Aggregator &agg = session_.aggregator();
+		std::map<std::uint64_t, Window> windows = agg.roll_interval();
+		if (opt_.histogram_cumulative)
+			keep_sizes_since_start(windows, agg.since_start());
+		Report r = session_.make_report(Report::Kind::Interval, seconds, windows);
+		r.sizes_since_start = opt_.histogram_cumulative;
+		return r;
+	}
+
 	// The final summary of everything since the start.
 	int finish(Clock::time_point start, int status)
 	{
@@ -153,6 +181,18 @@ private:
 		if (metrics_)
 			metrics_->publish(session_, seconds_between(start, now));
 		return std::nullopt;
+	}
+
+	// The live view's second, after a sync (tick() makes one: a live view
+	// always has a silence rule): everything since the start, and who is
+	// silent (the view marks it; SILENT only with --alert-silence).
+	void refresh(Clock::time_point now, Clock::time_point start)
+	{
+		Report r = session_.make_report(Report::Kind::Summary, seconds_between(start, now),
+						session_.aggregator().since_start());
+		for (TargetReport &tr : r.targets)
+			tr.silent_s = silence_->silent_for(tr.key, now);
+		out_.refresh(r);
 	}
 
 	// Followed targets: what became of them, as often as the loop polls.
@@ -199,19 +239,23 @@ private:
 	{
 		if (!silence_)
 			return;
-		for (const auto &[id, w] : session_.aggregator().since_start())
-			if (auto alert = silence_->update(
-				    id, now, silence_inputs(w, session_.log_known(id), session_.delivery_running())))
+		for (const auto &[id, w] : session_.aggregator().since_start()) {
+			auto alert = silence_->update(id, now,
+						      silence_inputs(w, session_.log_known(id), session_.delivery_running()));
+			if (alert && opt_.alert_silence) // the live view's own rule alerts no one
 				out_.alert(*alert, book_.target(id));
+		}
 	}
 
 	// Reports say who is silent, for as long as it lasts: an alert is one
 	// line that scrolls away.
 	void report(Report r, Clock::time_point now)
 	{
-		if (silence_)
+		// By the model's key: a followed target's cgroup id changes with
+		// each life, its key does not.
+		if (opt_.alert_silence)
 			for (TargetReport &tr : r.targets)
-				tr.silent_s = silence_->silent_for(tr.target.cgroup_id, now);
+				tr.silent_s = silence_->silent_for(tr.key, now);
 		out_.report(r);
 	}
 
@@ -241,6 +285,33 @@ private:
 
 } // namespace
 
+namespace {
+
+// JSON, the live view (asked for, or a terminal when no --output was
+// given), or the table.
+std::unique_ptr<Output> make_output(const WatchOptions &opt)
+{
+	OutputOptions table{opt.histogram, opt.top};
+	if (opt.headless)
+		return make_null_output();
+	if (opt.json)
+		return make_json_output(std::cout);
+	bool on_terminal = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+	if (opt.live == WatchOptions::Live::always ||
+	    (opt.live == WatchOptions::Live::on_terminal && on_terminal)) {
+		std::string why;
+		if (terminal_usable(why))
+			return std::make_unique<LiveView>(LiveViewOptions{table, opt.alert_silence.has_value()},
+							  std::cout);
+		if (opt.live == WatchOptions::Live::always)
+			throw Error("--output live: " + why);
+		std::cerr << "bpfwatch: no live view (" << why << "): printing the table" << std::endl;
+	}
+	return make_table_output(std::cout, table);
+}
+
+} // namespace
+
 int run_watch(const WatchOptions &opt)
 {
 	// Bound first: a port in use is an error before anything is resolved
@@ -251,12 +322,12 @@ int run_watch(const WatchOptions &opt)
 		server->start();
 	}
 	install_stop_signals();
+	auto out = make_output(opt);
 	TargetBook book = resolve_book(opt.targets, opt.wait);
-	auto out = opt.headless ? make_null_output()
-		   : opt.json	? make_json_output(std::cout)
-				: make_table_output(std::cout, OutputOptions{opt.histogram, opt.top});
 	Watch watch(opt, book, *out, server.get());
-	return watch.run();
+	int status = watch.run();
+	out->close(); // the live view: the normal screen back, then the summary
+	return status;
 }
 
 } // namespace bpfwatch

@@ -24,8 +24,14 @@ struct WatchOptions {
 	std::optional<std::chrono::milliseconds> alert_silence;
 	bool json = false;
 	bool headless = false; // --output none: nothing printed (with --metrics)
+	// The full-screen live view (output/live_view.h): never (--output
+	// table, json), always (--output live), or when stdout and stdin are a
+	// terminal (no --output given).
+	enum class Live { never, always, on_terminal };
+	Live live = Live::never;
 	bool events = false;
 	bool histogram = false;
+	bool histogram_cumulative = false; // --histogram cumulative: sizes since the start
 	bool delivery = true; // acknowledgements, failures, left-the-host counts
 	std::size_t top = 5;
 	// Follow named containers across restarts and re-creation (--no-follow:
