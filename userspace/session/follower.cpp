@@ -127,11 +127,13 @@ std::vector<FollowNotice> Follower::tick(Clock::time_point now)
 		if (Watched *w = book_.watched_by_key(key))
 			on_answer(*w, answer, now, out);
 
-	Clock::duration period = events_ && events_->connected() ? Clock::duration(kAskPeriodWithEvents)
-								: Clock::duration(options_.ask_period);
 	for (Watched &w : book_.watched()) {
 		if (w.state == Watched::State::running || !w.followable())
 			continue;
+		// The stream tells only about its own runtime's containers: a
+		// containerd or CRI-O target is asked at the fallback period.
+		bool told = events_ && events_->connected() && events_->runtime() == w.target.runtime;
+		Clock::duration period = told ? Clock::duration(kAskPeriodWithEvents) : Clock::duration(options_.ask_period);
 		Asking &a = asking_[w.key];
 		bool catching_up = session_.kernel_cgroup(w.slot) != w.target.cgroup_id;
 		if (!a.in_flight &&
