@@ -194,7 +194,7 @@ TEST(Prometheus, PodNamespaceAndTaskOnlyWhereThereIsOne)
 	pod.target.pod_namespace = "logging";
 	pod.target.cgroup_id = 7;
 	pod.restarts = 2;
-	pod.window.by_kind[index_of(FdKind::socket)] = {1, 100, 0};
+	pod.window.by_kind[index_of(FdKind::socket)] = {100, 1, 0}; // 100 bytes in 1 call
 	TargetReport task = pod;
 	task.target.name = "log-router";
 	task.target.runtime = "docker";
