@@ -348,11 +348,25 @@ TEST(FleetCli, ContainerdByPodAndByIdCountExactly)
 	CtrContainer plain("default", unique("d"), go.ctr_mount(), life("go", 40));
 	ASSERT_TRUE(k8s.ok() && plain.ok());
 
-	Subprocess bw = bpfwatch({"--containerd-socket", kSock, "--pod", "bwfleet/" + pod, "--container", plain.id()});
+	const std::string metrics = "127.0.0.1:" + std::to_string(free_loopback_port());
+	Subprocess bw = bpfwatch(
+		{"--containerd-socket", kSock, "--pod", "bwfleet/" + pod, "--container", plain.id(), "--metrics", metrics});
 	ASSERT_TRUE(bw.wait_for_stderr("watching", 30s)) << bw.err();
 	go.pull("go");
 	ASSERT_TRUE(wrote(k8s.task_pid(), 50 * kLineBytes));
 	ASSERT_TRUE(wrote(plain.task_pid(), 40 * kLineBytes));
+	// The metrics name the pod (published once a second).
+	const std::string series = "bpfwatch_write_bytes_total{container=\"writer\",runtime=\"containerd\",container_id=\"" +
+				   k8s.id() + "\",pod=\"" + pod + "\",namespace=\"bwfleet\",kind=\"file\"} " +
+				   std::to_string(50 * kLineBytes);
+	std::string scraped;
+	EXPECT_TRUE(eventually(
+		[&] {
+			scraped = http_get("http://" + metrics + "/metrics").body;
+			return scraped.find("\n" + series + "\n") != std::string::npos;
+		},
+		10s))
+		<< series << " in:\n" << scraped;
 	auto s = summaries(bw);
 	ASSERT_EQ(s.size(), 2u) << bw.out();
 	const auto &p = s[k8s.id()];
