@@ -356,11 +356,25 @@ TEST_F(FollowLookupTest, AnEcsNameThatStoppedIsStoppedNotRemoved)
 	last.query = "log-router"; // no runtime knows this name: ECS's
 	last.container_id = "aaa1";
 	last.name = "log-router";
+	last.name_source = "ecs labels";
 	ASSERT_EQ(look_up(last).state, ContainerLookup::State::running);
 	stop("aaa1");
 	ContainerLookup l = look_up(last);
 	EXPECT_EQ(l.state, ContainerLookup::State::stopped);
 	EXPECT_EQ(l.id, "aaa1");
+}
+
+TEST_F(FollowLookupTest, ARuntimeNameDoesNotComeBackAsAPodsContainerOfThatName)
+{
+	Target last;
+	last.query = "web"; // a Docker name, removed
+	last.name = "web";
+	last.name_source = "docker";
+	last.container_id = "gone1";
+	run("aaa1", 101, pod_labels("shop-0", "web"));
+	EXPECT_EQ(look_up(last).state, ContainerLookup::State::absent);
+	last.name_source = "kubernetes labels"; // selected as the pod's "web": it is
+	EXPECT_EQ(look_up(last).target.container_id, "aaa1");
 }
 
 } // namespace

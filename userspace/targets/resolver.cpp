@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "targets/resolver.h"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "targets/cgroup.h"
@@ -185,6 +186,14 @@ ContainerLookup look_up_container(const Target &last, ContainerSource &source, c
 	// ECS), pod or labels, whichever runtime runs it.
 	auto running = list_for_selectors(source);
 	auto hits = match_selector(sel, running);
+	// A container selected by its runtime name comes back under that name,
+	// not as some pod's or task's container of the same name.
+	bool by_label_name = last.name_source == "kubernetes labels" || last.name_source == "ecs labels";
+	if (sel.kind == Selector::Kind::container && !by_label_name)
+		std::erase_if(hits, [&](const ContainerSummary *c) {
+			return c->id.compare(0, query.size(), query) != 0 &&
+			       std::find(c->names.begin(), c->names.end(), query) == c->names.end();
+		});
 	if (!hits.empty()) {
 		const ContainerSummary &next = *next_life(hits, last, sel);
 		try {
