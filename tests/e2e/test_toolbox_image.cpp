@@ -3,11 +3,13 @@
 // label names the binary it carries, an archive `docker load` takes back,
 // and a release tarball that runs on the host with only its own loader
 // and libraries.
+#include <signal.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "e2e/e2e_support.h"
 #include "e2e/toolbox_support.h"
 #include "support/skip.h"
 
@@ -67,6 +69,41 @@ TEST(ToolboxImage, SmallFromScratchAndCarriesTheBinaryItsLabelNames)
 	EXPECT_EQ(again.status, 0) << again.out;
 	EXPECT_EQ(again.out.find("built docker image"), std::string::npos) << again.out;
 	EXPECT_EQ(sh_out("docker image inspect -f '{{.Id}}' " + ref), id);
+}
+
+// The ECS task definition's health check, run as ECS runs it: its command
+// in the image, on the host's network, against bpfwatch's /healthz; and
+// failing once bpfwatch is gone.
+TEST(ToolboxImage, TheEcsHealthCheckPassesAgainstALiveDaemonOnly)
+{
+	Engine docker = docker_engine();
+	require_toolbox(docker);
+	if (IsSkipped() || HasFailure())
+		return;
+	std::ifstream f(std::string(BPFWATCH_SOURCE_DIR) + "/deploy/ecs/task-definition.json");
+	nlohmann::json task = nlohmann::json::parse(f);
+	std::vector<std::string> check = task["containerDefinitions"][0]["healthCheck"]["command"];
+	ASSERT_EQ(check.size(), 2u);
+	ASSERT_EQ(check[0], "CMD-SHELL");
+	std::string command = check[1];
+	std::string port = std::to_string(free_loopback_port());
+	ASSERT_NE(command.find(":9477/"), std::string::npos) << command;
+	command.replace(command.find(":9477/"), 6, ":" + port + "/");
+	std::string run = "docker run --rm --pull never --network host bpfwatch-toolbox:" + version() + " sh -c '" +
+			  command + "'";
+
+	{
+		Subprocess daemon({BPFWATCH_BINARY, "--output", "none", "--metrics", "127.0.0.1:" + port});
+		ASSERT_TRUE(eventually([&] { return http_get("http://127.0.0.1:" + port + "/healthz").status == 200; },
+				       60s))
+			<< daemon.err();
+		CommandResult healthy = sh(run + " 2>&1");
+		EXPECT_EQ(healthy.status, 0) << command << ": " << healthy.out;
+		daemon.signal(SIGTERM);
+		EXPECT_EQ(daemon.wait(30s), 0) << daemon.err();
+	}
+	CommandResult gone = sh(run + " 2>&1");
+	EXPECT_EQ(gone.status, 1) << command << ": " << gone.out;
 }
 
 TEST(ToolboxImage, SavedArchiveLoadsBack)
