@@ -41,7 +41,7 @@ const Degraded *find(const DegradedList &list, const std::string &program)
 	return nullptr;
 }
 
-class Degrade : public ::testing::Test {
+class ProbeDegrade : public ::testing::Test {
 protected:
 	void SetUp() override
 	{
@@ -105,7 +105,7 @@ protected:
 	Endpoint peer_;
 };
 
-TEST_F(Degrade, EverythingLoadsWhenNothingIsRefused)
+TEST_F(ProbeDegrade, EverythingLoadsWhenNothingIsRefused)
 {
 	attach();
 	run_workload();
@@ -118,7 +118,7 @@ TEST_F(Degrade, EverythingLoadsWhenNothingIsRefused)
 	EXPECT_GT(d.egress.packets, 0u);
 }
 
-TEST_F(Degrade, AVerifierRejectionLeavesOneProgramOutWithItsLog)
+TEST_F(ProbeDegrade, AVerifierRejectionLeavesOneProgramOutWithItsLog)
 {
 	FailPrograms fail("bw_retransmit:load");
 	attach();
@@ -137,7 +137,7 @@ TEST_F(Degrade, AVerifierRejectionLeavesOneProgramOutWithItsLog)
 	EXPECT_GT(p.egress.packets, 0u);
 }
 
-TEST_F(Degrade, MissingTracepointsLeaveTheirProgramsOutOfBothProbes)
+TEST_F(ProbeDegrade, MissingTracepointsLeaveTheirProgramsOutOfBothProbes)
 {
 	FailPrograms fail("bw_set_state,bw_cgroup_mkdir");
 	attach();
@@ -157,7 +157,7 @@ TEST_F(Degrade, MissingTracepointsLeaveTheirProgramsOutOfBothProbes)
 	EXPECT_GT(p.egress.packets, 0u);
 }
 
-TEST_F(Degrade, EgressThatCannotAttachIsAnErrorForThatCgroupOnly)
+TEST_F(ProbeDegrade, EgressThatCannotAttachIsAnErrorForThatCgroupOnly)
 {
 	attach();
 	FailPrograms fail("bw_egress");
@@ -173,7 +173,7 @@ TEST_F(Degrade, EgressThatCannotAttachIsAnErrorForThatCgroupOnly)
 	EXPECT_GT(delivered().egress.packets, 0u) << "the first link stays";
 }
 
-TEST_F(Degrade, TheSyscallProgramIsNotOptional)
+TEST_F(ProbeDegrade, TheSyscallProgramIsNotOptional)
 {
 	for (const char *how : {"bw_sys_exit", "bw_sys_exit:load"}) {
 		FailPrograms fail(how);
