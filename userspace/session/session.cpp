@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -44,15 +45,22 @@ std::unique_ptr<DeliveryProbe> open_delivery(const TargetBook &book, const Sessi
 
 // Why a process's fd 1 cannot be looked at, when it cannot: reading
 // another process's fds takes ptrace read access (CAP_SYS_PTRACE for a
-// process with capabilities bpfwatch lacks).
+// process with capabilities bpfwatch lacks), and for a process of another
+// user, /proc/PID/fd (mode 0500) also CAP_DAC_READ_SEARCH.
 std::string why_no_log_pipes(pid_t pid)
 {
 	struct stat st {};
-	std::string path = "/proc/" + std::to_string(pid) + "/fd/1";
+	std::string proc = "/proc/" + std::to_string(pid), path = proc + "/fd/1";
 	if (pid <= 0 || stat(path.c_str(), &st) == 0)
 		return "";
 	int err = errno;
-	return errno_message("stat " + path, err) + (err == EACCES ? " (needs CAP_SYS_PTRACE)" : "");
+	std::string why = errno_message("stat " + path, err);
+	if (err != EACCES)
+		return why;
+	if (stat(proc.c_str(), &st) == 0 && st.st_uid != geteuid())
+		return why + " (needs CAP_SYS_PTRACE, and CAP_DAC_READ_SEARCH: it runs as uid " +
+		       std::to_string(st.st_uid) + ")";
+	return why + " (needs CAP_SYS_PTRACE)";
 }
 
 } // namespace
@@ -99,7 +107,7 @@ void Session::attach_egress(std::uint64_t key, const Target &t)
 	try {
 		delivery_->attach_egress({t.cgroup_id, book_.dir_of(t)});
 	} catch (const Error &e) {
-		degraded_.push_back({"bw_egress", "packets that left the host from " + t.name, e.what(), ""});
+		egress_refused_[t.cgroup_id] = {"bw_egress", "packets that left the host from " + t.name, e.what(), ""};
 		spdlog::debug("running without bw_egress for {}: {}", t.name, e.what());
 	}
 }
@@ -152,6 +160,7 @@ void Session::move(Watched &w, const Target &now_at, std::chrono::steady_clock::
 		delivery_->detach_egress(old_cgroup);
 	}
 	egress_tried_.erase(old_cgroup);
+	egress_refused_.erase(old_cgroup);
 	book_.moved(w, now_at, when);
 	attach_egress(w.key, now_at);
 }
@@ -227,6 +236,8 @@ DegradedList Session::degraded() const
 	if (delivery_)
 		all.insert(all.end(), delivery_->degraded().begin(), delivery_->degraded().end());
 	all.insert(all.end(), degraded_.begin(), degraded_.end());
+	for (const auto &[id, d] : egress_refused_)
+		all.push_back(d);
 	return all;
 }
 
@@ -272,6 +283,7 @@ void Session::forget(std::uint64_t cgroup_id, bool keep_numbers)
 		delivery_->forget_cgroup(cgroup_id);
 	}
 	egress_tried_.erase(cgroup_id);
+	egress_refused_.erase(cgroup_id); // bounded however many come and go
 	if (!keep_numbers)
 		agg_.forget(cgroup_id);
 }

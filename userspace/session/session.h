@@ -91,7 +91,7 @@ private:
 
 	TargetBook &book_;
 	SessionOptions options_;
-	DegradedList degraded_; // the session's own: delivery as a whole, egress per target, log pipes
+	DegradedList degraded_; // the session's own: delivery as a whole, log pipes
 	std::set<std::uint64_t> log_known_; // keys of targets whose log pipes were found
 	Aggregator agg_;
 	// Loaded before probe_: each load parses the kernel's BTF (megabytes)
@@ -102,6 +102,7 @@ private:
 	DeliveryStats delivery_stats_;
 	LocalityCache places_;
 	std::set<std::uint64_t> egress_tried_; // cgroup ids
+	std::map<std::uint64_t, Degraded> egress_refused_; // by cgroup id, while it is watched
 	std::unique_ptr<Follower> follower_;   // last: it holds references to the rest
 };
 
