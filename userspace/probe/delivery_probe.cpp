@@ -72,8 +72,6 @@ void add_tcp(TcpDelivery &t, const bw_tcp_peer &v)
 	t.last_ack_ns = std::max<std::uint64_t>(t.last_ack_ns, v.last_ack_ns);
 }
 
-} // namespace
-
 // What each program alone counts: when the kernel refuses one, the rest
 // run and these are the numbers nobody makes.
 const OptionalPrograms kOptional = {
@@ -88,6 +86,8 @@ const OptionalPrograms kOptional = {
 	{"bw_egress", "packets that left the host (egress and left-the-host bytes)"},
 	{"bw_cgroup_mkdir", "TCP and egress of a restarted container until bpfwatch re-resolves it"},
 };
+
+} // namespace
 
 DeliveryProbe::DeliveryProbe(const DeliveryConfig &config)
 	: ncpus_(possible_cpus()), skel_(nullptr, delivery_bpf::destroy)
