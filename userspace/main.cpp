@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // main() only wires: parse the command line, run the command, turn a
 // failure into one line on stderr and a non-zero exit.
+#include <sys/stat.h>
+
 #include <iostream>
 #include <variant>
 
@@ -25,6 +27,9 @@ struct Run {
 int main(int argc, char **argv)
 {
 	using namespace bpfwatch;
+	// bpfwatch creates no file; should it ever, nobody else may read it:
+	// what it would hold (names, addresses, counts) is for its user.
+	umask(077);
 	CommandLine cl = parse_command_line(argc, argv);
 	if (auto *exit = std::get_if<ExitNow>(&cl.command))
 		return exit->code;

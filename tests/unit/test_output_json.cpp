@@ -62,7 +62,7 @@ TEST(OutputJson, SummaryShape)
 
 	EXPECT_EQ(keys_of(j), (std::vector<std::string>{
 				      "by_kind", "cgroup_id", "cgroup_path", "container", "container_id",
-				      "destinations", "detail_complete", "duration_s", "errors", "histogram",
+				      "degraded", "destinations", "detail_complete", "duration_s", "errors", "histogram",
 				      "histograms", "histograms_since_start", "log", "lost_events", "namespace", "pod", "restarts",
 				      "runtime", "silent_s", "state", "stdio", "task", "totals", "type"}));
 	EXPECT_EQ(j["pod"], nullptr) << "a plain Docker container is in no pod";
@@ -187,6 +187,31 @@ TEST(OutputJson, IntervalOrderingUnixNoteAndLoss)
 	EXPECT_EQ(empty["stdio"], counts(0, 0, 0));
 	EXPECT_EQ(empty["destinations"], json::array());
 	EXPECT_EQ(empty["errors"], json::object());
+}
+
+TEST(OutputJson, DegradedListsWhatIsNotCountedAndANoticeSaysItOnce)
+{
+	Report r = interval_of(log_router_report());
+	EXPECT_EQ(emit(r)[0]["degraded"], json::array()) << "everything runs";
+	Degraded d{"bw_egress", "packets that left the host (egress and left-the-host bytes)",
+		   "bpfwatch lacks CAP_NET_ADMIN, which cgroup_skb programs need", "log"};
+	r.degraded = {d};
+	auto lines = emit(r);
+	ASSERT_EQ(lines.size(), 1u);
+	EXPECT_EQ(lines[0]["degraded"], (json::array({{{"program", "bw_egress"},
+						      {"not_covered", d.not_covered},
+						      {"why", d.why}}})));
+
+	std::ostringstream out;
+	make_json_output(out)->degraded(d);
+	auto notice = parse_lines(out.str());
+	ASSERT_EQ(notice.size(), 1u);
+	EXPECT_EQ(notice[0]["type"], "notice");
+	EXPECT_EQ(notice[0]["kind"], "degraded");
+	EXPECT_EQ(notice[0]["program"], "bw_egress");
+	EXPECT_EQ(notice[0]["message"], "running without bw_egress: not counted: packets that left the host (egress "
+					"and left-the-host bytes) (bpfwatch lacks CAP_NET_ADMIN, which cgroup_skb "
+					"programs need)");
 }
 
 TEST(OutputJson, WarningWhenTotalsMapIsFull)

@@ -339,5 +339,17 @@ TEST(OutputTable, Notice)
 	EXPECT_EQ(out.str(), "note: log-router: container exited\n");
 }
 
+TEST(OutputTable, DegradedProgramsGetALineEachInEveryReport)
+{
+	Report r = interval_of(log_router_report());
+	r.degraded = {{"bw_retransmit", "TCP retransmits", "the kernel's verifier rejected it", ""}};
+	std::string text = print(r);
+	EXPECT_TRUE(has_line(text, "degraded: running without bw_retransmit: not counted: TCP retransmits (the"))
+		<< text;
+	expect_fits(text);
+	r.degraded.clear();
+	EXPECT_EQ(print(r).find("degraded"), std::string::npos);
+}
+
 } // namespace
 } // namespace bpfwatch

@@ -140,6 +140,19 @@ TEST(Prometheus, TheLogRoutersNumbers)
 	EXPECT_TRUE(has_line(text, R"(bpfwatch_map_full_total{map="sockets"} 0)"));
 }
 
+TEST(Prometheus, EachProgramBpfwatchRunsWithoutIsOne)
+{
+	Report r = summary_of(log_router_report());
+	MetricsSnapshot whole = snapshot_of(r);
+	EXPECT_TRUE(render_prometheus(&whole, ScrapeFacts{true}).find("bpfwatch_degraded{") == std::string::npos);
+	r.degraded = {{"bw_egress", "packets that left the host", "no CAP_NET_ADMIN", ""},
+		      {"bw_egress", "packets that left the host from x", "refused", ""}};
+	MetricsSnapshot s = snapshot_of(r);
+	std::string text = render_prometheus(&s, ScrapeFacts{true});
+	EXPECT_TRUE(has_line(text, R"(bpfwatch_degraded{program="bw_egress"} 1)")) << text;
+	EXPECT_EQ(text.find("bpfwatch_degraded{"), text.rfind("bpfwatch_degraded{")) << "one series per program";
+}
+
 TEST(Prometheus, HistogramBucketsAreCumulativeWithAnExactSum)
 {
 	TargetReport tr = log_router_report();

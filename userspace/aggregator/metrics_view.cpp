@@ -133,6 +133,8 @@ void MetricsBudget::begin(const Report &r)
 		pending_.map_full["errors"] = r.delivery_stats->errors_full;
 		pending_.map_full["egress"] = r.delivery_stats->egress_full;
 	}
+	for (const Degraded &d : r.degraded)
+		pending_.degraded.insert(d.program);
 }
 
 // Targets by their labels: two cgroups can carry the same ones (a

@@ -129,6 +129,8 @@ struct MetricsView {
 	// bounded kernel map -> times it was full: "totals" always, the
 	// delivery probe's "sockets", "peers", "errors", "egress" when it runs.
 	std::map<std::string, std::uint64_t> map_full;
+	// The programs bpfwatch runs without (Report::degraded).
+	std::set<std::string> degraded;
 	std::uint64_t series_dropped = 0; // cumulative
 };
 

@@ -12,6 +12,7 @@
 #include "aggregator/window.h"
 #include "net/endpoint.h"
 #include "net/locality.h"
+#include "probe/degraded.h"
 #include "probe/delivery.h"
 #include "probe/record.h"
 #include "targets/target.h"
@@ -50,6 +51,8 @@ struct Report {
 	std::uint64_t now_ns = 0; // CLOCK_MONOTONIC when made: "N s ago"
 	// The delivery probe's health; absent when it is not running.
 	std::optional<DeliveryStats> delivery_stats;
+	// Programs bpfwatch runs without, and what is not counted meanwhile.
+	DegradedList degraded;
 	// The sizes per view (Window::detail[].sizes) count since the start,
 	// in an interval report too (--histogram cumulative); a summary's
 	// always do.

@@ -7,6 +7,7 @@
 #include "aggregator/verdict.h"
 #include "output/check_output.h"
 #include "output/format.h"
+#include "output/warnings.h"
 #include "session/resolve.h"
 #include "session/session.h"
 #include "session/signals.h"
@@ -33,8 +34,10 @@ int check_once(const CheckOptions &opt)
 	SessionOptions so;
 	so.places = opt.places;
 	Session session(book, so);
+	for (const Degraded &d : session.degraded())
+		std::cerr << "bpfwatch: " << degraded_message(d) << std::endl;
 	if (!session.delivery_running())
-		throw Error("check needs the delivery probe, which did not attach (see the warning above)");
+		throw Error("check needs the delivery probe, which did not load (see the line above)");
 
 	const std::uint64_t key = book.explicit_keys().at(0);
 	const Watched &watched = book.watched().at(0);

@@ -148,6 +148,20 @@ json histograms(const TargetReport &tr)
 	return out;
 }
 
+json degraded_entry(const Degraded &d)
+{
+	return {{"program", d.program}, {"not_covered", d.not_covered}, {"why", d.why}};
+}
+
+// What bpfwatch runs without; [] when everything runs.
+json degraded(const Report &report)
+{
+	json out = json::array();
+	for (const Degraded &d : report.degraded)
+		out.push_back(degraded_entry(d));
+	return out;
+}
+
 json or_null(const std::string &s)
 {
 	return s.empty() ? json(nullptr) : json(s);
@@ -196,6 +210,7 @@ json target_report(const TargetReport &tr, const Report &report)
 		// --alert-silence: how long it has been silent; null when it is not
 		// (always, without the option).
 		{"silent_s", tr.silent_s ? json(std::round(*tr.silent_s * 1000) / 1000) : json(nullptr)},
+		{"degraded", degraded(report)},
 	};
 	if (report.delivery_stats)
 		j["delivery"] = delivery_summary(tr);
@@ -248,6 +263,14 @@ public:
 	void notice(const std::string &kind, const Target &target, const std::string &message) override
 	{
 		line({{"type", "notice"}, {"kind", kind}, {"container", target.name}, {"message", message}});
+	}
+
+	void degraded(const Degraded &d) override
+	{
+		json j = {{"type", "notice"}, {"kind", "degraded"}};
+		j.update(degraded_entry(d));
+		j["message"] = degraded_message(d);
+		line(j);
 	}
 
 	void alert(const SilenceAlert &a, const Target &target) override

@@ -31,6 +31,9 @@ public:
 	virtual void flush() = 0;
 	// A one-off message for the reader, e.g. a container exiting.
 	virtual void notice(const std::string &kind, const Target &target, const std::string &message) = 0;
+	// A program bpfwatch runs without (Report::degraded), once at the
+	// start; the watch loop says it on stderr for every output.
+	virtual void degraded(const Degraded &d) { (void)d; }
 	// --alert-silence fired for a target.
 	virtual void alert(const SilenceAlert &alert, const Target &target) = 0;
 

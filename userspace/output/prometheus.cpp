@@ -52,6 +52,9 @@ constexpr Family kUp{"bpfwatch_up", "gauge", "1 while the probes are attached an
 constexpr Family kBuildInfo{"bpfwatch_build_info", "gauge", "bpfwatch's version and syscall probe build; always 1."};
 constexpr Family kMapFull{"bpfwatch_map_full_total", "counter",
 			  "Times a bounded kernel map was full: something was not counted."};
+constexpr Family kDegraded{"bpfwatch_degraded", "gauge",
+			   "1 for each BPF program bpfwatch runs without (the kernel refused it, or a capability "
+			   "is missing): what it counts is missing, not zero."};
 constexpr Family kCpu{"bpfwatch_process_cpu_seconds_total", "counter", "bpfwatch's own CPU time, user + system."};
 constexpr Family kRss{"bpfwatch_process_resident_memory_bytes", "gauge",
 		      "bpfwatch's resident memory (its BPF maps are kernel memory, not in here)."};
@@ -321,6 +324,10 @@ void self(Writer &w, const MetricsSnapshot *snap, const ScrapeFacts &facts)
 	if (snap)
 		for (const auto &[map, n] : snap->view.map_full)
 			w.sample(kMapFull.name, "", {{"map", map}}, n);
+	w.family(kDegraded);
+	if (snap)
+		for (const std::string &program : snap->view.degraded)
+			w.sample(kDegraded.name, "", {{"program", program}}, 1);
 	w.family(kCpu);
 	w.sample(kCpu.name, "", {}, facts.cpu_seconds);
 	w.family(kRss);

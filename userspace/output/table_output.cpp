@@ -48,6 +48,8 @@ public:
 	{
 		for (const Warning &w : report_warnings(report))
 			print_lines(wrap("warning: " + w.message, kTableWidth, "", "  "));
+		for (const Degraded &d : report.degraded)
+			print_lines(wrap("degraded: " + degraded_message(d), kTableWidth, "", "  "));
 		if (report.kind == Report::Kind::Summary) {
 			out_ << fmt::format("=== summary after {} ===\n", format_duration(report.duration_s));
 			if (report.targets.empty())

@@ -25,3 +25,12 @@ std::vector<Warning> report_warnings(const Report &report)
 }
 
 } // namespace bpfwatch
+
+namespace bpfwatch {
+
+std::string degraded_message(const Degraded &d)
+{
+	return fmt::format("running without {}: not counted: {} ({})", d.program, d.not_covered, d.why);
+}
+
+} // namespace bpfwatch

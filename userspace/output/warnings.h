@@ -19,4 +19,7 @@ struct Warning {
 
 std::vector<Warning> report_warnings(const Report &report);
 
+// One line for a program bpfwatch runs without: what is not counted, why.
+std::string degraded_message(const Degraded &d);
+
 } // namespace bpfwatch

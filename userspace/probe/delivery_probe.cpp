@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "delivery.skel.h"
+#include "probe/degrading_load.h"
 #include "probe/egress_links.h"
+#include "probe/preflight.h"
 #include "probe/abi.h"
 #include "probe/map_util.h"
 #include "probe/records.h"
@@ -70,63 +72,86 @@ void add_tcp(TcpDelivery &t, const bw_tcp_peer &v)
 	t.last_ack_ns = std::max<std::uint64_t>(t.last_ack_ns, v.last_ack_ns);
 }
 
+// What each program alone counts: when the kernel refuses one, the rest
+// run and these are the numbers nobody makes.
+const OptionalPrograms kOptional = {
+	{"bw_tcp_probe", "TCP acknowledged bytes and last ACK times, and sockets opened before bpfwatch"},
+	{"bw_tcp_sendmsg", "basing sockets opened before bpfwatch at their first send (from their first ACK instead)"},
+	{"bw_set_state", "TCP connects, accepts, connect failures with their errno, and closes"},
+	{"bw_retransmit", "TCP retransmits"},
+	{"bw_send_reset", "TCP resets sent"},
+	{"bw_receive_reset", "TCP resets received"},
+	{"bw_error_report", "ICMP errors reported to UDP sockets"},
+	{"bw_tcp_sample", "live TCP sockets' unacknowledged and unsent bytes"},
+	{"bw_egress", "packets that left the host (egress and left-the-host bytes)"},
+	{"bw_cgroup_mkdir", "TCP and egress of a restarted container until bpfwatch re-resolves it"},
+};
+
 } // namespace
 
 DeliveryProbe::DeliveryProbe(const DeliveryConfig &config)
 	: ncpus_(possible_cpus()), skel_(nullptr, delivery_bpf::destroy)
 {
-	skel_.reset(delivery_bpf::open());
-	if (!skel_)
-		throw Error(errno_message("open the delivery BPF object", errno));
-
 	const auto &ids = config.cgroup_ids;
 	bool all = ids.empty();
 	std::size_t capacity = all ? 0 : std::max(config.slot_capacity, ids.size());
 	bool few = !all && capacity <= BW_FEW_SLOTS;
-	auto *ro = skel_->rodata;
-	ro->filter_mode = all ? BW_FILTER_ALL : few ? BW_FILTER_FEW : BW_FILTER_MANY;
-	ro->filter_slots = capacity;
+	// cgroup_skb programs load and attach only with CAP_NET_ADMIN: without
+	// it, the rest runs.
+	bool egress = has_net_admin();
+	if (!egress) {
+		degraded_.push_back({"bw_egress", kOptional.at("bw_egress"),
+				     "bpfwatch lacks CAP_NET_ADMIN, which cgroup_skb programs need", ""});
+		log_degraded(degraded_.back());
+	}
+	auto configure = [&](delivery_bpf &skel) {
+		auto *ro = skel.rodata;
+		ro->filter_mode = all ? BW_FILTER_ALL : few ? BW_FILTER_FEW : BW_FILTER_MANY;
+		ro->filter_slots = capacity;
+
+		auto *maps = &skel.maps;
+		std::size_t slots = std::max<std::size_t>(1, capacity);
+		int err = bpf_map__set_max_entries(maps->watched_cgroups, slots);
+		if (!err)
+			err = bpf_map__set_max_entries(maps->slot_cgroups, slots);
+		if (!err)
+			err = bpf_map__set_max_entries(maps->expected_cgroups, slots * 4);
+		if (!err)
+			err = bpf_map__set_max_entries(maps->tcp_socks, std::max(1u, config.max_sockets));
+		if (!err)
+			err = bpf_map__set_max_entries(maps->tcp_peers, std::max(1u, config.max_peers));
+		if (!err)
+			err = bpf_map__set_max_entries(maps->peer_errors, std::max(1u, config.max_errors));
+		if (!err)
+			err = bpf_map__set_max_entries(maps->egress, std::max(1u, config.max_egress));
+		if (err)
+			throw Error(errno_message("size the delivery BPF maps", err));
+		// Optional (Linux 6.16+): without it a socket older than bpfwatch is
+		// based at its first ACK, and what it sent just before that is missed.
+		bpf_program__set_autoload(skel.progs.bw_tcp_sendmsg,
+					  kernel_has_raw_tracepoint("tcp_sendmsg_locked"));
+		// Run on demand (the sampler) or linked per cgroup (egress).
+		bpf_program__set_autoattach(skel.progs.bw_tcp_sample, false);
+		bpf_program__set_autoattach(skel.progs.bw_egress, false);
+		bpf_program__set_autoload(skel.progs.bw_egress, egress);
+		bpf_program__set_autoload(skel.progs.bw_cgroup_mkdir, !all);
+	};
+	skel_ = load_degrading<delivery_bpf>(configure, kOptional, "the delivery programs", kPrivileges,
+					     degraded_);
 
 	auto *maps = &skel_->maps;
-	std::size_t slots = std::max<std::size_t>(1, capacity);
-	int err = bpf_map__set_max_entries(maps->watched_cgroups, slots);
-	if (!err)
-		err = bpf_map__set_max_entries(maps->slot_cgroups, slots);
-	if (!err)
-		err = bpf_map__set_max_entries(maps->expected_cgroups, slots * 4);
-	if (!err)
-		err = bpf_map__set_max_entries(maps->tcp_socks, std::max(1u, config.max_sockets));
-	if (!err)
-		err = bpf_map__set_max_entries(maps->tcp_peers, std::max(1u, config.max_peers));
-	if (!err)
-		err = bpf_map__set_max_entries(maps->peer_errors, std::max(1u, config.max_errors));
-	if (!err)
-		err = bpf_map__set_max_entries(maps->egress, std::max(1u, config.max_egress));
-	if (err)
-		throw Error(errno_message("size the delivery BPF maps", err));
-	// Optional (Linux 6.16+): without it a socket older than bpfwatch is
-	// based at its first ACK, and what it sent just before that is missed.
-	bpf_program__set_autoload(skel_->progs.bw_tcp_sendmsg, kernel_has_raw_tracepoint("tcp_sendmsg_locked"));
-	// Run on demand (the sampler) or linked per cgroup (egress).
-	bpf_program__set_autoattach(skel_->progs.bw_tcp_sample, false);
-	bpf_program__set_autoattach(skel_->progs.bw_egress, false);
-	bpf_program__set_autoload(skel_->progs.bw_cgroup_mkdir, !all);
-
-	err = delivery_bpf::load(skel_.get());
-	if (err)
-		throw Error(load_error("the delivery programs", err, kPrivileges));
-
 	slots_ = TargetSlots(capacity, few,
 			     {reinterpret_cast<std::uint64_t *>(skel_->bss->watched_ids), maps->watched_cgroups,
 			      maps->slot_cgroups, maps->expected_cgroups});
 	for (std::uint64_t id : ids)
 		slots_.add(id);
 	attach_tracepoints();
-	egress_ = std::make_unique<EgressLinks>(skel_->progs.bw_egress);
+	if (bpf_program__fd(skel_->progs.bw_egress) >= 0)
+		egress_ = std::make_unique<EgressLinks>(skel_->progs.bw_egress);
 	for (const EgressTarget &t : config.egress)
-		egress_->attach(t.cgroup_id, t.dir);
-	spdlog::debug("delivery probe attached: {} cgroup(s), egress at {} cgroup(s)", ids.size(),
-		      config.egress.size());
+		attach_egress(t);
+	spdlog::debug("delivery probe attached: {} cgroup(s), egress at {} cgroup(s), {} program(s) left out",
+		      ids.size(), config.egress.size(), degraded_.size());
 }
 
 DeliveryProbe::~DeliveryProbe() = default;
@@ -136,40 +161,36 @@ void DeliveryProbe::attach_tracepoints()
 	struct {
 		bpf_program *prog;
 		bpf_link **link;
-		const char *name;
 	} tps[] = {
-		{skel_->progs.bw_tcp_probe, &skel_->links.bw_tcp_probe, "tcp_probe"},
-		{skel_->progs.bw_set_state, &skel_->links.bw_set_state, "inet_sock_set_state"},
-		{skel_->progs.bw_retransmit, &skel_->links.bw_retransmit, "tcp_retransmit_skb"},
-		{skel_->progs.bw_send_reset, &skel_->links.bw_send_reset, "tcp_send_reset"},
-		{skel_->progs.bw_receive_reset, &skel_->links.bw_receive_reset, "tcp_receive_reset"},
-		{skel_->progs.bw_error_report, &skel_->links.bw_error_report, "inet_sk_error_report"},
-		{skel_->progs.bw_tcp_sendmsg, &skel_->links.bw_tcp_sendmsg, "tcp_sendmsg_locked"},
-		{skel_->progs.bw_cgroup_mkdir, &skel_->links.bw_cgroup_mkdir, "cgroup_mkdir"},
+		{skel_->progs.bw_tcp_probe, &skel_->links.bw_tcp_probe},
+		{skel_->progs.bw_set_state, &skel_->links.bw_set_state},
+		{skel_->progs.bw_retransmit, &skel_->links.bw_retransmit},
+		{skel_->progs.bw_send_reset, &skel_->links.bw_send_reset},
+		{skel_->progs.bw_receive_reset, &skel_->links.bw_receive_reset},
+		{skel_->progs.bw_error_report, &skel_->links.bw_error_report},
+		{skel_->progs.bw_tcp_sendmsg, &skel_->links.bw_tcp_sendmsg},
+		{skel_->progs.bw_cgroup_mkdir, &skel_->links.bw_cgroup_mkdir},
 	};
-	for (auto &tp : tps) {
-		if (!bpf_program__autoload(tp.prog))
-			continue;
-		// Owned by the skeleton from here: destroy() detaches it.
-		*tp.link = bpf_program__attach(tp.prog);
-		if (!*tp.link)
-			throw Error(errno_message(std::string("attach raw_tracepoint/") + tp.name, errno));
-	}
+	for (auto &tp : tps)
+		if (bpf_program__fd(tp.prog) >= 0) // loaded
+			attach_optional(tp.prog, tp.link, kOptional.at(bpf_program__name(tp.prog)), degraded_);
 }
 
 void DeliveryProbe::attach_egress(const EgressTarget &target)
 {
-	egress_->attach(target.cgroup_id, target.dir);
+	if (egress_)
+		egress_->attach(target.cgroup_id, target.dir);
 }
 
 void DeliveryProbe::detach_egress(std::uint64_t cgroup_id)
 {
-	egress_->detach(cgroup_id);
+	if (egress_)
+		egress_->detach(cgroup_id);
 }
 
 std::vector<std::string> DeliveryProbe::egress_linked_dirs() const
 {
-	return egress_->linked_dirs();
+	return egress_ ? egress_->linked_dirs() : std::vector<std::string>{};
 }
 
 // The sampler is a raw_tp program that is never attached: run through
@@ -179,7 +200,10 @@ void DeliveryProbe::run_sampler()
 {
 	__u64 args[1] = {0};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
-	int err = bpf_prog_test_run_opts(bpf_program__fd(skel_->progs.bw_tcp_sample), &opts);
+	int fd = bpf_program__fd(skel_->progs.bw_tcp_sample);
+	if (fd < 0)
+		return; // left out (degraded_ says so)
+	int err = bpf_prog_test_run_opts(fd, &opts);
 	if (err)
 		throw Error(errno_message("run the TCP socket sampler", errno));
 }

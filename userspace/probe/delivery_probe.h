@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "probe/degraded.h"
 #include "probe/delivery.h"
 #include "probe/slots.h"
 #include "probe/program_costs.h"
@@ -56,6 +57,10 @@ public:
 	void detach_egress(std::uint64_t cgroup_id);
 	// The directories that hold an egress link.
 	std::vector<std::string> egress_linked_dirs() const;
+	// Whether egress can be counted at all (bw_egress loaded).
+	bool egress_available() const { return egress_ != nullptr; }
+	// The programs left out, and what is not counted without them.
+	const DegradedList &degraded() const { return degraded_; }
 
 	// Explicit targets (see Probe::slots): numbers stay keyed by the
 	// cgroup that made them.
@@ -78,6 +83,7 @@ private:
 	DeliveryStats read_counters() const; // the per-CPU dstats only
 
 	int ncpus_ = 0;
+	DegradedList degraded_;
 	TargetSlots slots_;
 	std::unique_ptr<delivery_bpf, void (*)(delivery_bpf *)> skel_;
 	// Declared after skel_: links go before the programs they run.

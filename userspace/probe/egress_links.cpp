@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "probe/forced_failure.h"
 #include "util/error.h"
 #include "util/fd.h"
 
@@ -23,8 +24,11 @@ bool is_below(const std::string &dir, const std::string &ancestor)
 
 std::unique_ptr<bpf_link, int (*)(bpf_link *)> attach_to(bpf_program *prog, const std::string &dir)
 {
+	// BPFWATCH_FAIL_PROGRAM: a directory that is no cgroup, which the
+	// kernel refuses as it would a cgroup it cannot attach to.
+	std::string where = forced_failure(bpf_program__name(prog)) == ForcedFailure::attach ? "/" : dir;
 	// The link holds its own reference to the cgroup: the fd goes here.
-	UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+	UniqueFd fd(open(where.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 	if (!fd)
 		throw Error(errno_message("open cgroup " + dir, errno));
 	bpf_link *link = bpf_program__attach_cgroup(prog, fd.get());

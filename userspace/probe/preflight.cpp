@@ -24,23 +24,28 @@
 namespace bpfwatch {
 namespace {
 
-bool has_effective_cap(const __user_cap_data_struct (&data)[2], int cap)
-{
-	return data[cap / 32].effective & (1u << (cap % 32));
-}
-
-void check_capabilities()
+bool has_effective_cap(int cap)
 {
 	__user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
 	__user_cap_data_struct data[2]{};
 
 	if (syscall(SYS_capget, &hdr, data) != 0)
 		throw Error(errno_message("capget", errno));
-	if (has_effective_cap(data, CAP_SYS_ADMIN))
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+void check_capabilities()
+{
+	if (has_effective_cap(CAP_SYS_ADMIN))
 		return;
-	if (has_effective_cap(data, CAP_BPF) && has_effective_cap(data, CAP_PERFMON))
+	std::string missing;
+	if (!has_effective_cap(CAP_BPF))
+		missing = "CAP_BPF";
+	if (!has_effective_cap(CAP_PERFMON))
+		missing += (missing.empty() ? "" : " and ") + std::string("CAP_PERFMON");
+	if (missing.empty())
 		return;
-	throw Error("missing privileges: loading the probes needs CAP_BPF and CAP_PERFMON "
+	throw Error("missing " + missing + ": loading the probes needs CAP_BPF and CAP_PERFMON "
 		    "(or CAP_SYS_ADMIN); run as root: sudo bpfwatch ...");
 }
 
@@ -65,6 +70,11 @@ void check_kernel_btf(const std::string &path)
 	// bpf_loop (Linux 5.17) for sendmmsg, and so the ring buffer (5.8).
 	if (btf__find_by_name_kind(vmlinux.get(), "bpf_loop", BTF_KIND_FUNC) < 0)
 		throw Error("Linux " + kernel_release() + " is too old for bpfwatch: it needs 5.17 or newer (bpf_loop)");
+}
+
+bool has_net_admin()
+{
+	return has_effective_cap(CAP_NET_ADMIN) || has_effective_cap(CAP_SYS_ADMIN);
 }
 
 void check_can_load_probes()

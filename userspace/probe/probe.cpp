@@ -14,6 +14,7 @@
 
 #include "features.skel.h"
 #include "probe/abi.h"
+#include "probe/degrading_load.h"
 #include "probe/map_util.h"
 #include "probe/records.h"
 #include "syscalls.skel.h"
@@ -97,53 +98,54 @@ struct Probe::Skeleton {
 
 namespace {
 
-// Opens, configures, loads and attaches one build of bpf/syscalls.bpf.c.
-// Throws Error; nothing is left loaded then.
+// The syscall probe's one optional program; the others are its core.
+const OptionalPrograms kOptional = {
+	{"bw_cgroup_mkdir", "a restarted container's writes until bpfwatch re-resolves it"},
+};
+
+// Opens, configures and loads one build of bpf/syscalls.bpf.c (attached
+// by attach_skeleton()). Throws Error; nothing is left loaded then.
 template <class Skel>
 std::unique_ptr<Probe::Skeleton> load_skeleton(const ProbeConfig &config, std::size_t capacity, bool direct_fd_load,
-						int ncpus)
+						int ncpus, DegradedList &degraded)
 {
-	std::unique_ptr<Skel, void (*)(Skel *)> skel(Skel::open(), Skel::destroy);
-	if (!skel)
-		throw Error(errno_message("open BPF object", errno));
-
-	auto *ro = skel->rodata;
 	bool all = config.cgroup_ids.empty();
-	ro->filter_mode = all ? BW_FILTER_ALL : capacity <= BW_FEW_SLOTS ? BW_FILTER_FEW : BW_FILTER_MANY;
-	ro->filter_slots = all ? 0 : capacity;
-	ro->self_tgid = getpid();
-	ro->want_trace = config.trace;
-	ro->wakeup_bytes = config.ring_bytes / 2;
-	ro->fd_direct_load = direct_fd_load;
+	auto configure = [&](Skel &skel) {
+		auto *ro = skel.rodata;
+		ro->filter_mode = all ? BW_FILTER_ALL : capacity <= BW_FEW_SLOTS ? BW_FILTER_FEW : BW_FILTER_MANY;
+		ro->filter_slots = all ? 0 : capacity;
+		ro->self_tgid = getpid();
+		ro->want_trace = config.trace;
+		ro->wakeup_bytes = config.ring_bytes / 2;
+		ro->fd_direct_load = direct_fd_load;
 
-	// A per-CPU map costs value_size * ncpus per entry: size the hash from
-	// the budget so the total stays put on a 2-CPU VM and a 256-CPU host.
-	std::uint64_t per_entry = sizeof(bw_totals) * static_cast<std::uint64_t>(ncpus);
-	std::uint64_t hash_entries =
-		all ? std::clamp<std::uint64_t>(config.totals_budget_bytes / per_entry, 64, 16384) : 1;
-	std::size_t slots = std::max<std::size_t>(1, capacity);
-	int err = bpf_map__set_max_entries(skel->maps.totals, hash_entries);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.target_totals, slots);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.watched_cgroups, slots);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.log_files, slots);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.slot_cgroups, slots);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.expected_cgroups, slots * 4);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.events, config.ring_bytes);
-	if (err)
-		throw Error(errno_message("size BPF maps", err));
-	// bw_flush is run by Probe::flush(), never attached.
-	bpf_program__set_autoattach(skel->progs.bw_flush, false);
-	// Watching everything, a new cgroup is counted anyway: nothing to follow.
-	bpf_program__set_autoload(skel->progs.bw_cgroup_mkdir, !all);
-	err = Skel::load(skel.get());
-	if (err)
-		throw Error(load_error("bpfwatch's syscall programs", err, kPrivileges));
+		// A per-CPU map costs value_size * ncpus per entry: size the hash
+		// from the budget so the total stays put on a 2-CPU VM and a
+		// 256-CPU host.
+		std::uint64_t per_entry = sizeof(bw_totals) * static_cast<std::uint64_t>(ncpus);
+		std::uint64_t hash_entries =
+			all ? std::clamp<std::uint64_t>(config.totals_budget_bytes / per_entry, 64, 16384) : 1;
+		std::size_t slots = std::max<std::size_t>(1, capacity);
+		int err = bpf_map__set_max_entries(skel.maps.totals, hash_entries);
+		if (!err)
+			err = bpf_map__set_max_entries(skel.maps.target_totals, slots);
+		if (!err)
+			err = bpf_map__set_max_entries(skel.maps.watched_cgroups, slots);
+		if (!err)
+			err = bpf_map__set_max_entries(skel.maps.log_files, slots);
+		if (!err)
+			err = bpf_map__set_max_entries(skel.maps.slot_cgroups, slots);
+		if (!err)
+			err = bpf_map__set_max_entries(skel.maps.expected_cgroups, slots * 4);
+		if (!err)
+			err = bpf_map__set_max_entries(skel.maps.events, config.ring_bytes);
+		if (err)
+			throw Error(errno_message("size BPF maps", err));
+		// Watching everything, a new cgroup is counted anyway: nothing to
+		// follow.
+		bpf_program__set_autoload(skel.progs.bw_cgroup_mkdir, !all);
+	};
+	auto skel = load_degrading<Skel>(configure, kOptional, "bpfwatch's syscall programs", kPrivileges, degraded);
 
 	auto s = std::make_unique<Probe::Skeleton>();
 	s->obj = skel->obj;
@@ -161,12 +163,18 @@ std::unique_ptr<Probe::Skeleton> load_skeleton(const ProbeConfig &config, std::s
 	return s;
 }
 
+// sys_exit is the probe: refused, nothing is counted, and that is an
+// error. bw_flush is run by Probe::flush(), never attached.
 template <class Skel>
-void attach_skeleton(Probe::Skeleton &s)
+void attach_skeleton(Probe::Skeleton &s, DegradedList &degraded)
 {
-	int err = Skel::attach(static_cast<Skel *>(s.owner.get()));
-	if (err)
-		throw Error(errno_message("attach raw_tracepoint/sys_exit", err));
+	auto *skel = static_cast<Skel *>(s.owner.get());
+	skel->links.bw_sys_exit = attach_program(skel->progs.bw_sys_exit);
+	if (!skel->links.bw_sys_exit)
+		throw Error(errno_message("attach raw_tracepoint/sys_exit", errno));
+	if (bpf_program__fd(skel->progs.bw_cgroup_mkdir) >= 0)
+		attach_optional(skel->progs.bw_cgroup_mkdir, &skel->links.bw_cgroup_mkdir,
+				kOptional.at("bw_cgroup_mkdir"), degraded);
 }
 
 } // namespace
@@ -184,16 +192,16 @@ Probe::Probe(const ProbeConfig &config, RecordHandler on_record)
 		throw Error("the BTF build of the probe needs Linux 6.2 or newer (bpf_rdonly_cast)");
 	direct_fd_load_ = btf_build && features.direct_fd_load && config.allow_direct_fd_load;
 	compat_ = !btf_build;
-	skel_ = btf_build ? load_skeleton<syscalls_bpf>(config, capacity, direct_fd_load_, ncpus_)
-			  : load_skeleton<syscalls_compat_bpf>(config, capacity, false, ncpus_);
+	skel_ = btf_build ? load_skeleton<syscalls_bpf>(config, capacity, direct_fd_load_, ncpus_, degraded_)
+			  : load_skeleton<syscalls_compat_bpf>(config, capacity, false, ncpus_, degraded_);
 	slots_ = TargetSlots(capacity, capacity <= BW_FEW_SLOTS, skel_->slots);
 
 	for (std::size_t slot = 0; slot < config.cgroup_ids.size(); slot++)
 		add_target(config.cgroup_ids[slot], slot < config.log_pipes.size() ? config.log_pipes[slot] : LogPipes{});
 	if (btf_build)
-		attach_skeleton<syscalls_bpf>(*skel_);
+		attach_skeleton<syscalls_bpf>(*skel_, degraded_);
 	else
-		attach_skeleton<syscalls_compat_bpf>(*skel_);
+		attach_skeleton<syscalls_compat_bpf>(*skel_, degraded_);
 
 	batch_scratch_.resize(kBatchStride * ncpus_);
 	ring_.reset(ring_buffer__new(bpf_map__fd(skel_->events), on_ring_record, this, nullptr));

@@ -13,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+#include "probe/degraded.h"
 #include "probe/program_costs.h"
 #include "probe/record.h"
 #include "probe/slots.h"
@@ -108,6 +109,8 @@ public:
 	bool direct_fd_load() const { return direct_fd_load_; }
 	// Whether the BPF_CORE_READ build runs (a kernel before 6.2).
 	bool compat() const { return compat_; }
+	// Optional programs left out, and what is not counted without them.
+	const DegradedList &degraded() const { return degraded_; }
 
 	// Either build's loaded skeleton (probe.cpp).
 	struct Skeleton;
@@ -130,6 +133,7 @@ private:
 	std::vector<std::uint8_t> batch_scratch_; // the per-CPU batches, read by flush()
 	bool direct_fd_load_ = false;
 	bool compat_ = false;
+	DegradedList degraded_;
 	std::unique_ptr<Skeleton> skel_;
 	TargetSlots slots_;
 	// Declared after skel_: the ring buffer is freed before the maps.

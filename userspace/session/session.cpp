@@ -2,6 +2,10 @@
 #include "session/session.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include "aggregator/delivery_delta.h"
 #include "targets/log_files.h"
@@ -22,7 +26,8 @@ ProbeConfig probe_config(const TargetBook &book, const SessionOptions &options)
 
 // Delivery adds to what the syscall counts say; without it (an old kernel,
 // say) bpfwatch still runs and says what is missing.
-std::unique_ptr<DeliveryProbe> open_delivery(const TargetBook &book, const SessionOptions &options)
+std::unique_ptr<DeliveryProbe> open_delivery(const TargetBook &book, const SessionOptions &options,
+					    DegradedList &degraded)
 {
 	if (!options.delivery)
 		return nullptr;
@@ -32,15 +37,36 @@ std::unique_ptr<DeliveryProbe> open_delivery(const TargetBook &book, const Sessi
 			cfg.cgroup_ids.push_back(w.target.cgroup_id);
 		return std::make_unique<DeliveryProbe>(cfg);
 	} catch (const Error &e) {
-		spdlog::warn("delivery numbers (acknowledged, left the host) are off: {}", e.what());
+		degraded.push_back({"delivery", "every delivery number (acknowledged, left the host, TCP and UDP errors)",
+				    e.what(), ""});
 		return nullptr;
 	}
+}
+
+// Why a process's fd 1 cannot be looked at, when it cannot: reading
+// another process's fds takes ptrace read access (CAP_SYS_PTRACE for a
+// process with capabilities bpfwatch lacks), and for a process of another
+// user, /proc/PID/fd (mode 0500) also CAP_DAC_READ_SEARCH.
+std::string why_no_log_pipes(pid_t pid)
+{
+	struct stat st {};
+	std::string proc = "/proc/" + std::to_string(pid), path = proc + "/fd/1";
+	if (pid <= 0 || stat(path.c_str(), &st) == 0)
+		return "";
+	int err = errno;
+	std::string why = errno_message("stat " + path, err);
+	if (err != EACCES)
+		return why;
+	if (stat(proc.c_str(), &st) == 0 && st.st_uid != geteuid())
+		return why + " (needs CAP_SYS_PTRACE, and CAP_DAC_READ_SEARCH: it runs as uid " +
+		       std::to_string(st.st_uid) + ")";
+	return why + " (needs CAP_SYS_PTRACE)";
 }
 
 } // namespace
 
 Session::Session(TargetBook &book, const SessionOptions &options)
-	: book_(book), options_(options), agg_(256, options.intervals), delivery_(open_delivery(book, options)),
+	: book_(book), options_(options), agg_(256, options.intervals), delivery_(open_delivery(book, options, degraded_)),
 	  probe_(probe_config(book, options),
 		 [this](const Record &r) {
 			 std::uint64_t key = book_.key_of(r.cgroup_id);
@@ -62,8 +88,13 @@ void Session::read_log_pipes(std::uint64_t key, const Target &t, std::size_t slo
 {
 	auto lf = log_files_of(t.pid);
 	probe_.set_log_pipes(slot, lf.value_or(LogFiles{}));
-	if (lf)
+	if (lf) {
 		log_known_.insert(key);
+		return;
+	}
+	std::string why = why_no_log_pipes(t.pid);
+	if (!why.empty() && why.find("CAP_SYS_PTRACE") != std::string::npos)
+		degraded_.push_back({"log pipes", t.name + "'s writes into its log pipes (log)", why, ""});
 }
 
 void Session::attach_egress(std::uint64_t key, const Target &t)
@@ -71,10 +102,13 @@ void Session::attach_egress(std::uint64_t key, const Target &t)
 	(void)key;
 	if (!delivery_ || !egress_tried_.insert(t.cgroup_id).second)
 		return;
+	if (!delivery_->egress_available())
+		return; // degraded() says so once, for every target
 	try {
 		delivery_->attach_egress({t.cgroup_id, book_.dir_of(t)});
 	} catch (const Error &e) {
-		spdlog::warn("{}: no packet-level (left the host) counts: {}", t.name, e.what());
+		egress_refused_[t.cgroup_id] = {"bw_egress", "packets that left the host from " + t.name, e.what(), ""};
+		spdlog::debug("running without bw_egress for {}: {}", t.name, e.what());
 	}
 }
 
@@ -126,6 +160,7 @@ void Session::move(Watched &w, const Target &now_at, std::chrono::steady_clock::
 		delivery_->detach_egress(old_cgroup);
 	}
 	egress_tried_.erase(old_cgroup);
+	egress_refused_.erase(old_cgroup);
 	book_.moved(w, now_at, when);
 	attach_egress(w.key, now_at);
 }
@@ -191,7 +226,19 @@ Report Session::report_frame(Report::Kind kind, double seconds)
 	r.now_ns = monotonic_ns();
 	if (delivery_)
 		r.delivery_stats = delivery_stats_;
+	r.degraded = degraded();
 	return r;
+}
+
+DegradedList Session::degraded() const
+{
+	DegradedList all = probe_.degraded();
+	if (delivery_)
+		all.insert(all.end(), delivery_->degraded().begin(), delivery_->degraded().end());
+	all.insert(all.end(), degraded_.begin(), degraded_.end());
+	for (const auto &[id, d] : egress_refused_)
+		all.push_back(d);
+	return all;
 }
 
 void Session::each_target_report(const std::map<std::uint64_t, Window> &windows,
@@ -236,6 +283,7 @@ void Session::forget(std::uint64_t cgroup_id, bool keep_numbers)
 		delivery_->forget_cgroup(cgroup_id);
 	}
 	egress_tried_.erase(cgroup_id);
+	egress_refused_.erase(cgroup_id); // bounded however many come and go
 	if (!keep_numbers)
 		agg_.forget(cgroup_id);
 }

@@ -61,6 +61,9 @@ public:
 	// Watching everything: count the IP egress of containers seen so far.
 	void attach_egress_to_new_containers();
 	bool delivery_running() const { return delivery_ != nullptr; }
+	// What runs without a program the kernel refused (or a capability),
+	// and what is therefore not counted; every report carries it.
+	DegradedList degraded() const;
 	// Which build of the syscall probe runs (a kernel before 6.2: compat).
 	bool compat_probe() const { return probe_.compat(); }
 	// Both probes' programs and what they cost the kernel so far.
@@ -88,6 +91,7 @@ private:
 
 	TargetBook &book_;
 	SessionOptions options_;
+	DegradedList degraded_; // the session's own: delivery as a whole, log pipes
 	std::set<std::uint64_t> log_known_; // keys of targets whose log pipes were found
 	Aggregator agg_;
 	// Loaded before probe_: each load parses the kernel's BTF (megabytes)
@@ -98,6 +102,7 @@ private:
 	DeliveryStats delivery_stats_;
 	LocalityCache places_;
 	std::set<std::uint64_t> egress_tried_; // cgroup ids
+	std::map<std::uint64_t, Degraded> egress_refused_; // by cgroup id, while it is watched
 	std::unique_ptr<Follower> follower_;   // last: it holds references to the rest
 };
 

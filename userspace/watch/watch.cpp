@@ -11,6 +11,7 @@
 #include "aggregator/silence.h"
 #include "output/live_view.h"
 #include "output/output.h"
+#include "output/warnings.h"
 #include "session/resolve.h"
 #include "session/session.h"
 #include "session/signals.h"
@@ -130,6 +131,11 @@ private:
 			what += (what.empty() ? "" : ", ") + w.target.name;
 		if (what.empty())
 			what = "every container on this host";
+		// What is not counted, before anyone reads a zero as "nothing".
+		for (const Degraded &d : session_.degraded()) {
+			std::cerr << "bpfwatch: " << degraded_message(d) << std::endl;
+			out_.degraded(d);
+		}
 		std::cerr << "bpfwatch: watching " << what << "; Ctrl-C to stop" << std::endl;
 		if (server_)
 			std::cerr << "bpfwatch: metrics on http://" << server_->address().to_string() << "/metrics"
