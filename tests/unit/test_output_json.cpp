@@ -62,7 +62,7 @@ TEST(OutputJson, SummaryShape)
 
 	EXPECT_EQ(keys_of(j), (std::vector<std::string>{
 				      "by_kind", "cgroup_id", "cgroup_path", "container", "container_id",
-				      "destinations", "detail_complete", "duration_s", "errors", "histogram",
+				      "delivery_overflow", "destinations", "destinations_overflow", "detail_complete", "duration_s", "errors", "histogram",
 				      "histograms", "histograms_since_start", "log", "lost_events", "restarts",
 				      "runtime", "silent_s", "state", "stdio", "totals", "type"}));
 	EXPECT_TRUE(j["log"].is_null()) << "the log pipes of this report are not known";

@@ -150,10 +150,19 @@ void Session::sync()
 TargetReport Session::target_report(std::uint64_t key, const Window &w, const std::string &note)
 {
 	TargetReport tr;
-	tr.target = book_.target(key);
+	if (key == Aggregator::kRetiredKey) {
+		tr.target.name = "gone cgroups";
+		tr.target.runtime = "cgroup";
+		tr.target.name_source = "summed";
+	} else {
+		tr.target = book_.target(key);
+	}
 	tr.key = key;
 	tr.window = w;
 	tr.note = note;
+	if (key == Aggregator::kRetiredKey)
+		tr.note = std::to_string(agg_.folded()) + " cgroups that are gone, summed (bpfwatch keeps " +
+			  "the last ones apart)";
 	tr.log_known = log_known(key);
 	if (const Watched *watched = book_.watched_by_key(key)) {
 		tr.restarts = watched->restarts;
@@ -236,8 +245,19 @@ void Session::forget(std::uint64_t cgroup_id, bool keep_numbers)
 		delivery_->forget_cgroup(cgroup_id);
 	}
 	egress_tried_.erase(cgroup_id);
-	if (!keep_numbers)
+	if (keep_numbers)
+		agg_.retire(cgroup_id);
+	else
 		agg_.forget(cgroup_id);
+}
+
+std::vector<std::uint64_t> Session::live_discovered() const
+{
+	std::vector<std::uint64_t> out;
+	for (const auto &[key, w] : agg_.since_start())
+		if (key != Aggregator::kRetiredKey && !agg_.retired(key))
+			out.push_back(key);
+	return out;
 }
 
 } // namespace bpfwatch
