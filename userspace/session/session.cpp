@@ -117,10 +117,15 @@ void Session::move(Watched &w, const Target &now_at, std::chrono::steady_clock::
 	std::uint64_t old_cgroup = w.target.cgroup_id;
 	// The kernel has usually pointed the slots there already, at the
 	// cgroup's mkdir; pointing again is harmless and covers the rest.
-	auto lf = log_files_of(now_at.pid);
-	probe_.retarget(w.slot, now_at.cgroup_id, lf.value_or(LogFiles{}));
-	if (lf)
-		log_known_.insert(w.key);
+	if (now_at.pid > 0) {
+		auto lf = log_files_of(now_at.pid);
+		probe_.retarget(w.slot, now_at.cgroup_id, lf.value_or(LogFiles{}));
+		if (lf)
+			log_known_.insert(w.key);
+	} else {
+		// A life seen only by the kernel: the log pipes it learnt stay.
+		probe_.slots().point(w.slot, now_at.cgroup_id);
+	}
 	if (delivery_) {
 		delivery_->slots().point(w.slot, now_at.cgroup_id);
 		delivery_->detach_egress(old_cgroup);
