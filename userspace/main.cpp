@@ -15,6 +15,7 @@ namespace {
 struct Run {
 	int operator()(const WatchOptions &o) const { return run_watch(o); }
 	int operator()(const CheckOptions &o) const { return run_check(o); }
+	int operator()(const ListCommandOptions &o) const { return run_list(o); }
 	int operator()(const ExitNow &e) const { return e.code; }
 };
 

@@ -41,9 +41,9 @@ METRICS_PORT = 9477
 CAPS = {"BPF", "PERFMON", "NET_ADMIN", "SYS_PTRACE", "DAC_READ_SEARCH"}
 # Host paths the DaemonSet and its runtime components may mount, read-only.
 HOST_PATHS = {"/sys/fs/cgroup", "/sys/kernel/btf", "/run/containerd", "/var/run/crio",
-              "/var/run/docker.sock"}
+              "/var/run/docker.sock", "/run/k3s/containerd"}
 HOSTPATH_TYPES = {"Directory", "Socket", "File"}
-COMPONENTS = ["containerd", "crio", "docker"]
+COMPONENTS = ["containerd", "crio", "docker", "k3s"]
 
 
 def quantity(q):

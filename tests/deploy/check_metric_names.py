@@ -34,9 +34,9 @@ SELECTOR = re.compile(r"\b(bpfwatch_[a-z0-9_]+)\s*\{([^}]*)\}")
 MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*,?')
 HIST_SUFFIXES = ("_bucket", "_sum", "_count")
 # Labels every per-container series carries besides its own (metrics.md),
-# those that come later, and what the scrape adds.
+# those only some have (pod, namespace, task), and what the scrape adds.
 CONTAINER_EXTRA = {"runtime", "container_id"}
-CONTAINER_LATER = {"pod", "namespace"}
+CONTAINER_OPTIONAL = {"pod", "namespace", "task"}
 NO_CONTAINER_ID = {"bpfwatch_container_restarts_total"}
 SCRAPE = {"job", "instance"}
 # Enumerated label values, as metrics.md's "Label values" table lists them.
@@ -90,7 +90,7 @@ class Catalog:
         optional = set()
         if "container" in own:
             own |= {"runtime"} if fam in NO_CONTAINER_ID else CONTAINER_EXTRA
-            optional |= CONTAINER_LATER
+            optional |= CONTAINER_OPTIONAL
         if name.endswith("_bucket") and fam != name:
             own.add("le")
         return own, optional

@@ -3,14 +3,20 @@
 
 #include "support/skip.h"
 #include "util/command.h"
+#include "util/fd.h"
 
+#include <arpa/inet.h>
+#include <curl/curl.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -237,6 +243,35 @@ std::string Container::ip() const
 std::string Container::logs() const
 {
 	return sh_out("docker logs " + name_ + " 2>&1");
+}
+
+Reply http_get(const std::string &url)
+{
+	Reply r;
+	std::unique_ptr<CURL, void (*)(CURL *)> curl(curl_easy_init(), curl_easy_cleanup);
+	curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+	curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, +[](char *p, size_t, size_t n, void *out) {
+		static_cast<std::string *>(out)->append(p, n);
+		return n;
+	});
+	curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &r.body);
+	if (curl_easy_perform(curl.get()) == CURLE_OK)
+		curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &r.status);
+	return r;
+}
+
+std::uint16_t free_loopback_port()
+{
+	UniqueFd fd(socket(AF_INET, SOCK_STREAM, 0));
+	sockaddr_in a{};
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd.get(), reinterpret_cast<sockaddr *>(&a), sizeof(a)))
+		return 0;
+	socklen_t len = sizeof(a);
+	getsockname(fd.get(), reinterpret_cast<sockaddr *>(&a), &len);
+	return ntohs(a.sin_port);
 }
 
 } // namespace bpfwatch::e2e

@@ -65,6 +65,17 @@ std::set<std::uint32_t> programs_held_by(pid_t pid);
 // (RCU) freeing of closed links and programs a few seconds.
 std::set<std::uint32_t> still_loaded(const std::set<std::uint32_t> &ids);
 
+// An HTTP GET (libcurl, 10 s timeout): status 0 when nothing answered.
+struct Reply {
+	long status = 0;
+	std::string body;
+};
+Reply http_get(const std::string &url);
+
+// A loopback TCP port the kernel says is free now (closed again: a tiny
+// race), for a --metrics address.
+std::uint16_t free_loopback_port();
+
 constexpr const char *kImage = "bpfwatch-test-busybox:latest";
 
 // A docker container removed (by name, forcibly) on destruction.

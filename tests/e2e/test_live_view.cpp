@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <sstream>
 
 #include "e2e/e2e_support.h"
+#include "e2e/toolbox_support.h"
 #include "support/skip.h"
 
 namespace bpfwatch::e2e {
@@ -70,6 +72,8 @@ protected:
 	{
 		if (!tmux_.empty())
 			sh(tmux_ + "kill-server 2>/dev/null");
+		if (!script_.empty())
+			unlink(script_.c_str());
 		fast_.reset();
 		slow_.reset();
 		sink_.reset();
@@ -77,9 +81,19 @@ protected:
 
 	void start(const std::string &args, const std::string &lang = "C.UTF-8")
 	{
-		std::string cmd = "env LANG=" + lang + " LC_ALL= sh -c '" + std::string(BPFWATCH_BINARY) + " " + args +
-				  "; echo status=$?'";
-		ASSERT_EQ(sh(tmux_ + "respawn-pane -k -t live \"" + cmd + "\"").status, 0);
+		run_in_pane("env LANG=" + lang + " LC_ALL= " + std::string(BPFWATCH_BINARY) + " " + args);
+	}
+
+	// Runs `command` on the pane from a script file (no quoting layers),
+	// then prints its status.
+	void run_in_pane(const std::string &command)
+	{
+		script_ = "/tmp/bwlive-" + tag_ + ".sh";
+		{
+			std::ofstream f(script_);
+			f << command << "\necho status=$?\n";
+		}
+		ASSERT_EQ(sh(tmux_ + "respawn-pane -k -t live 'sh " + script_ + "'").status, 0);
 	}
 
 	std::string screen() { return sh(tmux_ + "capture-pane -p -t live").out; }
@@ -130,7 +144,7 @@ protected:
 		return v;
 	}
 
-	std::string tag_, sink_ip_, tmux_, screen_;
+	std::string tag_, sink_ip_, tmux_, screen_, script_;
 	std::unique_ptr<Container> sink_, fast_, slow_;
 };
 
@@ -229,6 +243,30 @@ TEST_F(LiveViewTerminal, AsciiWithoutAUtf8LocaleAndTheTableWhenAsked)
 	EXPECT_NE(all.find("status=0"), std::string::npos) << all;
 	EXPECT_NE(all.find("interval 1."), std::string::npos) << all;
 	EXPECT_EQ(all.find("LAST SEND"), std::string::npos) << all;
+}
+
+// The toolbox image carries terminfo: on a terminal, scripts/toolbox gives
+// the container a tty and TERM, and the live view draws there too.
+TEST_F(LiveViewTerminal, TheToolboxImageDrawsItToo)
+{
+	Engine docker = docker_engine();
+	require_toolbox(docker);
+	if (IsSkipped() || HasFailure())
+		return;
+	std::string command = "TERM=tmux-256color";
+	for (const std::string &a : toolbox_argv(docker, {"bpfwatch", "--container", fast_->name()}))
+		command += " '" + a + "'";
+	run_in_pane(command);
+	ASSERT_TRUE(until([&](const std::string &s) {
+		std::string log = cell(s, fast_->name(), "LOG/s");
+		return s.find("LAST SEND") != std::string::npos && !log.empty() && log != "-" && log != "0";
+	})) << screen_;
+	keys("q");
+	ASSERT_TRUE(until([&](const std::string &s) { return s.find("status=") != std::string::npos; }, 30s))
+		<< screen_;
+	std::string all = history();
+	EXPECT_NE(all.find("status=0"), std::string::npos) << all;
+	EXPECT_NE(all.find("=== summary after"), std::string::npos) << all;
 }
 
 } // namespace

@@ -39,41 +39,6 @@ constexpr int kSinkPort = 5514;
 // The cardinality test: more destinations than the cap.
 constexpr int kCapPorts = 6, kCap = 3, kFirstCapPort = 6001;
 
-// A port the kernel says is free now (closed again: a tiny race).
-std::uint16_t free_port()
-{
-	UniqueFd fd(socket(AF_INET, SOCK_STREAM, 0));
-	sockaddr_in a{};
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd.get(), reinterpret_cast<sockaddr *>(&a), sizeof(a)))
-		return 0;
-	socklen_t len = sizeof(a);
-	getsockname(fd.get(), reinterpret_cast<sockaddr *>(&a), &len);
-	return ntohs(a.sin_port);
-}
-
-struct Reply {
-	long status = 0; // 0: no answer
-	std::string body;
-};
-
-Reply http_get(const std::string &url)
-{
-	Reply r;
-	std::unique_ptr<CURL, void (*)(CURL *)> curl(curl_easy_init(), curl_easy_cleanup);
-	curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-	curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, +[](char *p, size_t, size_t n, void *out) {
-		static_cast<std::string *>(out)->append(p, n);
-		return n;
-	});
-	curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &r.body);
-	if (curl_easy_perform(curl.get()) == CURLE_OK)
-		curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &r.status);
-	return r;
-}
-
 std::string url_encode(const std::string &s)
 {
 	std::unique_ptr<CURL, void (*)(CURL *)> curl(curl_easy_init(), curl_easy_cleanup);
@@ -108,7 +73,7 @@ std::string write_file(const std::string &path, const std::string &text)
 // storage, scraping one target every second.
 class PrometheusServer {
 public:
-	PrometheusServer(const std::string &dir, std::uint16_t target_port) : port_(free_port())
+	PrometheusServer(const std::string &dir, std::uint16_t target_port) : port_(free_loopback_port())
 	{
 		std::string config = write_file(dir + "/prometheus.yml",
 						"global:\n"
@@ -175,7 +140,7 @@ protected:
 		ASSERT_FALSE(sink_ip_.empty());
 		// Test traffic stays on this host: the sink must sit behind docker0.
 		ASSERT_NE(sh_out("ip route get " + sink_ip_).find("dev docker0"), std::string::npos);
-		metrics_port_ = free_port();
+		metrics_port_ = free_loopback_port();
 		ASSERT_NE(metrics_port_, 0);
 	}
 

@@ -273,7 +273,7 @@ TEST(MetricsView, TwoCgroupsWithOneContainersLabelsAreOneSeries)
 	EXPECT_EQ(m.view(WriteView::pipe), (Counts{150, 3, 0}));
 	EXPECT_EQ(send_bytes(m, "198.51.100.1:514"), 30u);
 	EXPECT_EQ(m.peers.at(0).last_send_ns, 9u);
-	EXPECT_EQ(v.restarts.at({"router", "docker"}), 1u);
+	EXPECT_EQ(v.restarts.at({"router", "docker", ""}), 1u);
 }
 
 TEST(MetricsView, MapsThatWereFull)

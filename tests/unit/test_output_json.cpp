@@ -63,8 +63,11 @@ TEST(OutputJson, SummaryShape)
 	EXPECT_EQ(keys_of(j), (std::vector<std::string>{
 				      "by_kind", "cgroup_id", "cgroup_path", "container", "container_id",
 				      "delivery_overflow", "destinations", "destinations_overflow", "detail_complete", "duration_s", "errors", "histogram",
-				      "histograms", "histograms_since_start", "log", "lost_events", "restarts",
-				      "runtime", "silent_s", "state", "stdio", "totals", "type"}));
+				      "histograms", "histograms_since_start", "log", "lost_events", "namespace", "pod", "restarts",
+				      "runtime", "silent_s", "state", "stdio", "task", "totals", "type"}));
+	EXPECT_EQ(j["pod"], nullptr) << "a plain Docker container is in no pod";
+	EXPECT_EQ(j["namespace"], nullptr);
+	EXPECT_EQ(j["task"], nullptr);
 	EXPECT_TRUE(j["log"].is_null()) << "the log pipes of this report are not known";
 	EXPECT_TRUE(j["restarts"].is_null()) << "not a followed target";
 	EXPECT_TRUE(j["state"].is_null());

@@ -203,6 +203,30 @@ TEST(OutputTable, AFollowedTargetSaysItsRestartsAndWhenItIsDown)
 	EXPECT_NE(print(interval_of(tr)).find("REMOVED"), std::string::npos);
 }
 
+// A pod's or a task's container: which one, in the header, giving way to
+// the name before the name gives way.
+TEST(OutputTable, PodAndTaskInTheHeader)
+{
+	TargetReport tr = log_router_report();
+	tr.target.name = "fluent-bit";
+	tr.target.runtime = "containerd";
+	tr.target.pod = "fluent-bit-x7k2p";
+	tr.target.pod_namespace = "logging";
+	auto lines = lines_of(print(interval_of(tr)));
+	// The id gives way first: the pod names it better.
+	EXPECT_EQ(lines[0], "fluent-bit  containerd  pod logging/fluent-bit-x7k2p  cgroup 386  interval 5.0s");
+	tr.target.pod = tr.target.pod_namespace = "";
+	tr.target.runtime = "docker";
+	tr.target.task = "arn:aws:ecs:us-west-2:111122223333:task/prod/8f03e4c2";
+	lines = lines_of(print(interval_of(tr)));
+	EXPECT_EQ(lines[0], "fluent-bit  docker 3f2a1c9e0b12  task 8f03e4c2  cgroup 386  interval 5.0s");
+	tr.target.name = std::string(40, 'n');
+	tr.target.task = "arn:aws:ecs:us-west-2:111122223333:task/prod/" + std::string(32, 'f');
+	std::string text = print(interval_of(tr));
+	expect_fits(text);
+	EXPECT_NE(lines_of(text)[0].find("task " + std::string(32, 'f')), std::string::npos) << text;
+}
+
 TEST(OutputTable, TopDestinationsAndTheRest)
 {
 	TargetReport tr = log_router_report();

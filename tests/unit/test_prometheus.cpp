@@ -184,6 +184,39 @@ TEST(Prometheus, LabelValuesAreEscaped)
 	EXPECT_EQ(escape_label_value("a\\b\"c\nd"), R"(a\\b\"c\nd)");
 }
 
+TEST(Prometheus, PodNamespaceAndTaskOnlyWhereThereIsOne)
+{
+	TargetReport pod;
+	pod.target.name = "fluent-bit";
+	pod.target.runtime = "containerd";
+	pod.target.container_id = "c1";
+	pod.target.pod = "fluent-bit-x7k2p";
+	pod.target.pod_namespace = "logging";
+	pod.target.cgroup_id = 7;
+	pod.restarts = 2;
+	pod.window.by_kind[index_of(FdKind::socket)] = {100, 1, 0}; // 100 bytes in 1 call
+	TargetReport task = pod;
+	task.target.name = "log-router";
+	task.target.runtime = "docker";
+	task.target.container_id = "c2";
+	task.target.pod = task.target.pod_namespace = "";
+	task.target.task = "arn:aws:ecs:us-west-2:111122223333:task/prod/8f03e4c2";
+	task.target.cgroup_id = 8;
+	Report r = summary_of(pod);
+	r.targets.push_back(task);
+	MetricsSnapshot s = snapshot_of(r);
+	std::string text = render_prometheus(&s, ScrapeFacts{});
+	EXPECT_TRUE(has_line(text, R"(bpfwatch_write_bytes_total{container="fluent-bit",runtime="containerd",)"
+				   R"(container_id="c1",pod="fluent-bit-x7k2p",namespace="logging",kind="socket"} 100)"))
+		<< text;
+	EXPECT_TRUE(has_line(text, R"(bpfwatch_write_bytes_total{container="log-router",runtime="docker",)"
+				   R"(container_id="c2",task="8f03e4c2",kind="socket"} 100)"))
+		<< "the task's id, not its ARN: " << text;
+	EXPECT_TRUE(has_line(text, R"(bpfwatch_container_restarts_total{container="fluent-bit",runtime="containerd",)"
+				   R"(pod="fluent-bit-x7k2p",namespace="logging"} 2)"))
+		<< text;
+}
+
 TEST(Prometheus, CappedDestinationsAreNPlusOther)
 {
 	TargetReport tr = log_router_report();

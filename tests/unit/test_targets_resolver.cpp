@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "targets/docker.h"
+#include "targets/orchestration.h"
 #include "targets/resolver.h"
 #include "test_targets_fake_source.h"
 #include "test_targets_fixture.h"
@@ -257,6 +258,123 @@ TEST_F(ResolverTest, RuntimeFailureSurfaces)
 	source->failure = "docker API /containers/json on /x: no answer within 5000 ms";
 	opts.containers = {"bwfx-web"};
 	EXPECT_EQ(error_of([&] { resolve(); }), source->failure);
+}
+
+// Following by selector: containerd containers of a pod and of labels,
+// each in a scratch cgroup tree and /proc as containerd places them.
+class FollowLookupTest : public ::testing::Test {
+protected:
+	void SetUp() override { source = std::make_unique<FakeSource>(std::vector<ContainerSummary>{}, "containerd"); }
+
+	void run(const std::string &id, pid_t pid, Labels labels)
+	{
+		ContainerSummary c{id, {id}, "busybox", "running", pid};
+		c.runtime = "containerd";
+		c.runtime_namespace = "k8s.io";
+		c.orchestration = orchestration_from_labels(labels);
+		c.labels = std::move(labels);
+		source->running_.push_back(c);
+		source->details[id] = ContainerDetails{id, id, "running", true, pid, 0, {}, ""};
+		cgroups.mkdirs("/k8s.io/" + id);
+		proc.write("/" + std::to_string(pid) + "/cgroup", "0::/k8s.io/" + id + "\n");
+	}
+	void stop(const std::string &id)
+	{
+		std::erase_if(source->running_, [&](const ContainerSummary &c) { return c.id == id; });
+		source->details[id].running = false;
+		source->details[id].pid = 0;
+	}
+	ContainerLookup look_up(const Target &last)
+	{
+		return look_up_container(last, *source, cgroups.path(), proc.path());
+	}
+	static Labels pod_labels(const std::string &pod, const std::string &container)
+	{
+		return {{"io.kubernetes.pod.name", pod},
+			{"io.kubernetes.pod.namespace", "logging"},
+			{"io.kubernetes.container.name", container},
+			{"app", "shipper"}};
+	}
+
+	ScratchDir proc, cgroups;
+	std::unique_ptr<FakeSource> source;
+};
+
+TEST_F(FollowLookupTest, APodContainerUnderANewIdIsItsNextLife)
+{
+	run("aaa1", 101, pod_labels("fluent-bit-x7k2p", "fluent-bit"));
+	ResolveOptions opts;
+	opts.cgroup_root = cgroups.path();
+	opts.proc_root = proc.path();
+	opts.pods = {"logging/fluent-bit-x7k2p/fluent-bit"};
+	Target first = resolve_targets(opts, source.get()).at(0);
+	EXPECT_EQ(first.query, "pod:logging/fluent-bit-x7k2p/fluent-bit");
+
+	stop("aaa1");
+	EXPECT_EQ(look_up(first).state, ContainerLookup::State::stopped) << "containerd still knows the old task";
+	source->details.erase("aaa1");
+	EXPECT_EQ(look_up(first).state, ContainerLookup::State::absent);
+	run("bbb2", 102, pod_labels("fluent-bit-x7k2p", "fluent-bit"));
+	ContainerLookup l = look_up(first);
+	ASSERT_EQ(l.state, ContainerLookup::State::running);
+	EXPECT_EQ(l.target.container_id, "bbb2");
+	EXPECT_EQ(l.target.cgroup_path, "/k8s.io/bbb2");
+	EXPECT_EQ(l.target.pid, 102);
+	EXPECT_EQ(l.target.query, first.query);
+}
+
+TEST_F(FollowLookupTest, ALabelSetThatSelectedOneFollowsWhatCarriesItNext)
+{
+	run("aaa1", 101, pod_labels("p", "c"));
+	ResolveOptions opts;
+	opts.cgroup_root = cgroups.path();
+	opts.proc_root = proc.path();
+	opts.labels = {"app=shipper"};
+	Target first = resolve_targets(opts, source.get()).at(0);
+	// It is in a pod: the pod names its next life best.
+	EXPECT_EQ(first.query, "pod:logging/p/c");
+
+	Selector labels = label_selector({"app=shipper", "tier=log"});
+	Target plain;
+	plain.runtime_name = "web";
+	EXPECT_EQ(follow_query(labels, plain, 1), "label:app=shipper,tier=log");
+	EXPECT_EQ(follow_query(labels, plain, 2), "web") << "one of several: followed by its own name";
+
+	first.query = "label:app=shipper";
+	stop("aaa1");
+	run("bbb2", 102, {{"app", "shipper"}});
+	EXPECT_EQ(look_up(first).target.container_id, "bbb2");
+	run("ccc3", 103, {{"app", "shipper"}});
+	std::string err = error_of([&] { look_up(first); });
+	EXPECT_NE(err.find("labels app=shipper now selects 2 containers"), std::string::npos) << err;
+}
+
+TEST_F(FollowLookupTest, AnEcsNameThatStoppedIsStoppedNotRemoved)
+{
+	run("aaa1", 101, {{"com.amazonaws.ecs.container-name", "log-router"}});
+	Target last;
+	last.query = "log-router"; // no runtime knows this name: ECS's
+	last.container_id = "aaa1";
+	last.name = "log-router";
+	last.name_source = "ecs labels";
+	ASSERT_EQ(look_up(last).state, ContainerLookup::State::running);
+	stop("aaa1");
+	ContainerLookup l = look_up(last);
+	EXPECT_EQ(l.state, ContainerLookup::State::stopped);
+	EXPECT_EQ(l.id, "aaa1");
+}
+
+TEST_F(FollowLookupTest, ARuntimeNameDoesNotComeBackAsAPodsContainerOfThatName)
+{
+	Target last;
+	last.query = "web"; // a Docker name, removed
+	last.name = "web";
+	last.name_source = "docker";
+	last.container_id = "gone1";
+	run("aaa1", 101, pod_labels("shop-0", "web"));
+	EXPECT_EQ(look_up(last).state, ContainerLookup::State::absent);
+	last.name_source = "kubernetes labels"; // selected as the pod's "web": it is
+	EXPECT_EQ(look_up(last).target.container_id, "aaa1");
 }
 
 } // namespace

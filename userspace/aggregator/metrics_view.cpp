@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "aggregator/delivery_view.h"
+#include "targets/orchestration.h"
 
 namespace bpfwatch {
 namespace {
@@ -107,7 +108,8 @@ static const std::string kOtherLabel = kOtherDestination;
 
 ContainerLabels container_labels(const Target &t)
 {
-	return {t.name, std::string(runtime_label(t.runtime)), t.container_id};
+	return {t.name, std::string(runtime_label(t.runtime)), t.container_id, t.pod, t.pod_namespace,
+		t.task.empty() ? "" : ecs_task_id(t.task)};
 }
 
 MetricsView MetricsBudget::view(const Report &summary)
@@ -202,7 +204,9 @@ MetricsView MetricsBudget::finish()
 			overflow_records_ += g.overflow_records - it->second.overflow_records;
 			it->second.overflow_records = g.overflow_records;
 		}
-		std::uint64_t &restarts = v.restarts[{labels.container, labels.runtime}];
+		ContainerLabels lives = labels;
+		lives.container_id.clear();
+		std::uint64_t &restarts = v.restarts[lives];
 		restarts = std::max(restarts, g.m.restarts);
 		v.containers.push_back(std::move(g.m));
 	}

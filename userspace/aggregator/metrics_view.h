@@ -40,13 +40,18 @@ struct MetricsLimits {
 	std::size_t containers = 500;
 };
 
-// The labels every per-container series carries. Adding one (`pod`,
-// `namespace`) means adding it here, in container_labels(), and in the
-// printer's one label writer.
+// The labels every per-container series carries. Adding one means adding
+// it here, in container_labels(), and in the printer's one label writer.
+// pod, namespace and task add no series of their own: a container is in
+// one pod or task for its life, and container_id already changes with
+// every new one (cardinality: deploy/metrics.md).
 struct ContainerLabels {
 	std::string container;    // the runtime's name; the cgroup path when not a container
 	std::string runtime;      // docker, podman, containerd, crio, cri, cgroup
 	std::string container_id; // "" when not a container
+	std::string pod;          // Kubernetes pod; "" when none (the label is then left out)
+	std::string pod_namespace; // its namespace: the `namespace` label
+	std::string task;         // ECS task id (the ARN's last part); "" when none
 
 	auto operator<=>(const ContainerLabels &) const = default;
 };
@@ -119,8 +124,8 @@ struct MetricsView {
 	bool delivery = false;                   // the delivery probe runs: left_host applies
 	std::vector<ContainerMetrics> containers; // by labels
 	// bpfwatch_container_restarts_total has no container_id (a restarted
-	// Kubernetes container gets a new one): by (container, runtime).
-	std::map<std::pair<std::string, std::string>, std::uint64_t> restarts;
+	// Kubernetes container gets a new one): by its labels without it.
+	std::map<ContainerLabels, std::uint64_t> restarts;
 	// bounded kernel map -> times it was full: "totals" always, the
 	// delivery probe's "sockets", "peers", "errors", "egress" when it runs;
 	// "destinations": sends past the model's per-container destination

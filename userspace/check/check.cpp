@@ -21,6 +21,15 @@ int check_once(const CheckOptions &opt)
 {
 	CheckCriteria criteria = parse_check_target(opt.to, opt.min_bytes, opt.require_ack);
 	TargetBook book = resolve_book(opt.targets);
+	if (book.watched().size() != 1) {
+		// A pod or a label set can select several: the verdict is one
+		// container's.
+		std::string which;
+		for (const Watched &w : book.watched())
+			which += (which.empty() ? "" : ", ") + w.target.name;
+		throw Error("check judges one container, and this selects " + std::to_string(book.watched().size()) +
+			    " (" + which + "): name one, e.g. --pod NAMESPACE/POD/CONTAINER");
+	}
 	SessionOptions so;
 	so.places = opt.places;
 	Session session(book, so);

@@ -7,6 +7,7 @@
 
 #include "cli/duration.h"
 #include "net/ip.h"
+#include "targets/selector.h"
 #include "util/error.h"
 
 namespace bpfwatch {
@@ -25,7 +26,8 @@ constexpr const char *kDescription =
 	"containers: no exec, no signal, no ptrace, only eBPF and read-only\n"
 	"/proc, /sys and runtime API reads.\n"
 	"\n"
-	"Without --container/--cgroup/--pid every container on the host is watched.";
+	"Without --container/--pod/--label/--cgroup/--pid every container on the host\n"
+	"is watched.";
 
 constexpr const char *kFooter =
 	"Examples:\n"
@@ -36,7 +38,11 @@ constexpr const char *kFooter =
 	"  bpfwatch --output none --metrics 0.0.0.0:9477   # the node daemon\n"
 	"  bpfwatch --runtime podman --container web   # Podman, socket or CLI\n"
 	"  bpfwatch check --container log-router --to 198.51.100.7:514\n"
-	"Commands: check (did the data leave the host? see bpfwatch check --help)\n"
+	"  bpfwatch --pod logging/fluent-bit-x7k2p     # containerd, CRI-O: by the kubelet's names\n"
+	"  bpfwatch --label com.amazonaws.ecs.cluster=prod --label app=router\n"
+	"  bpfwatch list                  # every container, its cgroup, and which runtimes answered\n"
+	"Commands: check (did the data leave the host? see bpfwatch check --help),\n"
+	"list (what can be watched; see bpfwatch list --help)\n"
 	"Exit status: 0 ok, 2 error (bad input, missing privilege, setup),\n"
 	"3 every watched container exited (--no-follow) or was removed for good\n"
 	"(--gone-after) when no --duration was given.";
@@ -54,16 +60,61 @@ constexpr const char *kCheckDescription =
 // What every command takes to name its targets and place their peers.
 struct TargetForm {
 	std::vector<std::string> remote_nets, local_nets;
+	std::vector<std::string> containerd_sockets;
 	CLI::Option *runtime = nullptr, *docker_socket = nullptr, *podman_socket = nullptr;
+	CLI::Option *containerd_socket = nullptr, *crio_socket = nullptr;
 };
+
+// Where each runtime is asked, shared by watch, check and list.
+void add_runtime_options(CLI::App &app, ResolveOptions &t, TargetForm &f)
+{
+	f.runtime = app.add_option("--runtime", t.runtime,
+				   "Who resolves container names and names containers: auto asks each "
+				   "that is present (Docker's socket, Podman's socket or CLI, containerd, "
+				   "CRI-O); any other asks only that one")
+			    ->check(CLI::IsMember({"auto", "docker", "podman", "containerd", "cri-o"}));
+	f.docker_socket = app.add_option("--docker-socket", t.docker_socket,
+					 "Docker Engine API socket (given alone: --runtime docker)")
+				  ->type_name("PATH");
+	f.podman_socket = app.add_option("--podman-socket", t.podman_socket,
+					 "Podman's Docker-compatible API socket, served by `podman system "
+					 "service`; without it the podman CLI is asked (given alone: "
+					 "--runtime podman)")
+				  ->type_name("PATH");
+	f.containerd_socket =
+		app.add_option("--containerd-socket", f.containerd_sockets,
+			       "containerd's socket; its task state is read from the directory beside it, "
+			       "else ctr asks the socket (repeatable; replaces the defaults "
+			       "/run/containerd/containerd.sock, k3s's /run/k3s/containerd/containerd.sock "
+			       "and Docker's /var/run/docker/containerd/containerd.sock; given alone: "
+			       "--runtime containerd)")
+			->type_name("PATH")
+			->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+	f.crio_socket = app.add_option("--crio-socket", t.crio_socket,
+				       "CRI-O's socket, which serves its inspect API (given alone: --runtime cri-o)")
+				->type_name("PATH");
+}
 
 void add_target_options(CLI::App &app, ResolveOptions &t, TargetForm &f, const char *verb)
 {
 	app.add_option("-c,--container", t.containers,
 		       std::string("Container to ") + verb +
-			       ": name, full ID or unique ID prefix (repeatable); "
+			       ": name, full ID or unique ID prefix, or its Kubernetes or ECS container "
+			       "name (a name several share is an error listing them) (repeatable); "
 			       "resolved through the container runtime (see --runtime)")
 		->type_name("NAME")
+		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+	app.add_option("--pod", t.pods,
+		       std::string("Kubernetes pod to ") + verb +
+			       ": every container of it, or the one named (repeatable); read from the "
+			       "kubelet's labels on containerd, CRI-O or Docker")
+		->type_name("NAMESPACE/POD[/CONTAINER]")
+		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+	app.add_option("-l,--label", t.labels,
+		       std::string("Containers to ") + verb +
+			       " by their runtime labels: each one that carries every KEY=VALUE given "
+			       "(repeatable: all must match), e.g. com.amazonaws.ecs.cluster=prod")
+		->type_name("KEY=VALUE")
 		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 	app.add_option("--cgroup", t.cgroups,
 		       std::string("cgroup v2 directory to ") + verb +
@@ -83,26 +134,36 @@ void add_target_options(CLI::App &app, ResolveOptions &t, TargetForm &f, const c
 		       "(repeatable)")
 		->type_name("CIDR")
 		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-	f.runtime = app.add_option("--runtime", t.runtime,
-				   "Who resolves --container names and names containers: auto asks "
-				   "Docker's socket, then Podman's socket (else the podman CLI), each "
-				   "that is present; docker or podman asks only that one")
-			    ->check(CLI::IsMember({"auto", "docker", "podman"}));
-	f.docker_socket = app.add_option("--docker-socket", t.docker_socket,
-					 "Docker Engine API socket (given alone: --runtime docker)")
-				  ->type_name("PATH");
-	f.podman_socket = app.add_option("--podman-socket", t.podman_socket,
-					 "Podman's Docker-compatible API socket, served by `podman system "
-					 "service`; without it the podman CLI is asked (given alone: "
-					 "--runtime podman)")
-				  ->type_name("PATH");
+	add_runtime_options(app, t, f);
+}
+
+// Naming one runtime's socket says which runtime to ask.
+void finish_runtime_options(const TargetForm &f, ResolveOptions &t)
+{
+	const std::pair<CLI::Option *, const char *> sockets[] = {{f.docker_socket, "docker"},
+								  {f.podman_socket, "podman"},
+								  {f.containerd_socket, "containerd"},
+								  {f.crio_socket, "cri-o"}};
+	std::vector<const char *> named;
+	for (const auto &[opt, runtime] : sockets)
+		if (opt->count())
+			named.push_back(runtime);
+	if (f.runtime->count() == 0 && named.size() == 1)
+		t.runtime = named.front();
+	if (!f.containerd_sockets.empty()) {
+		t.containerd.clear();
+		for (const std::string &s : f.containerd_sockets)
+			t.containerd.push_back({s, ""});
+	}
 }
 
 LocalityOverrides finish_target_options(const TargetForm &f, ResolveOptions &t)
 {
-	// Naming one runtime's socket says which runtime to ask.
-	if (f.runtime->count() == 0 && f.docker_socket->count() != f.podman_socket->count())
-		t.runtime = f.docker_socket->count() ? "docker" : "podman";
+	finish_runtime_options(f, t);
+	for (const std::string &p : t.pods)
+		pod_selector(p); // a malformed one is a usage error now, not after loading
+	if (!t.labels.empty())
+		label_selector(t.labels);
 	for (pid_t pid : t.pids)
 		if (pid <= 0)
 			throw Error("--pid " + std::to_string(pid) + ": not a process id");
@@ -274,9 +335,52 @@ CheckOptions finish_check(CheckForm &f)
 	if (f.no_require_ack && f.require_ack_given)
 		throw Error("--require-ack and --no-require-ack contradict each other");
 	c.require_ack = !f.no_require_ack;
-	if (c.targets.containers.size() + c.targets.cgroups.size() + c.targets.pids.size() != 1)
-		throw Error("check takes exactly one --container, --cgroup or --pid");
+	if (c.targets.containers.size() + c.targets.pods.size() + (c.targets.labels.empty() ? 0 : 1) +
+		    c.targets.cgroups.size() + c.targets.pids.size() !=
+	    1)
+		throw Error("check takes exactly one --container, --pod, --label set, --cgroup or --pid");
 	return c;
+}
+
+constexpr const char *kListDescription =
+	"Every container the runtimes on this host can see: runtime, name (and\n"
+	"where the name came from: the runtime, Kubernetes or ECS labels, or the\n"
+	"cgroup path when no runtime named it), pod or task, state, main PID, and\n"
+	"the cgroup bpfwatch counts it by (path and id); then each runtime asked,\n"
+	"and why one did not answer. Runtimes are asked at once, each for at most\n"
+	"--timeout. Loads no probes. The first thing to run when a name does not\n"
+	"resolve.";
+
+struct ListForm {
+	ListCommandOptions opt;
+	TargetForm targets;
+	std::string output = "table", timeout = "3s";
+};
+
+void add_list_options(CLI::App &app, ListForm &f)
+{
+	app.footer("Examples:\n"
+		   "  bpfwatch list\n"
+		   "  bpfwatch list --output json --timeout 1s\n"
+		   "  bpfwatch list --runtime containerd --containerd-socket /run/k3s/containerd/containerd.sock\n"
+		   "Exit status: 0 listed (runtimes that did not answer are named), 2 error.");
+	add_runtime_options(app, f.opt.runtimes, f.targets);
+	app.add_option("-o,--output", f.output, "Output format: table or json (one object)")
+		->check(CLI::IsMember({"table", "json"}));
+	app.add_option("--timeout", f.timeout,
+		       "How long each runtime may take to answer (its list and the inspects that find "
+		       "pids); a runtime that hangs delays the listing by this much")
+		->type_name("TIME");
+}
+
+ListCommandOptions finish_list(ListForm &f)
+{
+	finish_runtime_options(f.targets, f.opt.runtimes);
+	f.opt.json = f.output == "json";
+	f.opt.timeout = parse_duration(f.timeout);
+	if (f.opt.timeout.count() <= 0)
+		throw Error("--timeout " + f.timeout + ": must be more than 0");
+	return f.opt;
 }
 
 void set_defaults(CLI::App &app)
@@ -306,14 +410,22 @@ CommandLine parse_command_line(int argc, char **argv)
 	CheckForm check;
 	add_check_options(*check_app, check);
 
+	CLI::App *list_app = app.add_subcommand("list", kListDescription);
+	set_defaults(*list_app);
+	list_app->add_flag("-v,--verbose", cl.verbosity, "More logging");
+	ListForm list;
+	add_list_options(*list_app, list);
+
 	try {
 		app.parse(argc, argv);
 		if (check_app->parsed())
 			cl.command = finish_check(check);
+		else if (list_app->parsed())
+			cl.command = finish_list(list);
 		else
 			cl.command = finish_watch(watch);
 	} catch (const CLI::CallForHelp &) {
-		std::cout << (check_app->parsed() ? check_app->help() : app.help());
+		std::cout << (check_app->parsed() ? check_app->help() : list_app->parsed() ? list_app->help() : app.help());
 		cl.command = ExitNow{kExitOk};
 	} catch (const CLI::CallForVersion &) {
 		std::cout << "bpfwatch " << BPFWATCH_VERSION << "\n";

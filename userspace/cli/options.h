@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "check/check.h"
+#include "list/list.h"
 #include "watch/watch.h"
 
 namespace bpfwatch {
@@ -16,7 +17,7 @@ struct ExitNow {
 	int code = 0;
 };
 
-using Command = std::variant<WatchOptions, CheckOptions, ExitNow>;
+using Command = std::variant<WatchOptions, CheckOptions, ListCommandOptions, ExitNow>;
 
 struct CommandLine {
 	Command command;

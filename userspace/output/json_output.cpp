@@ -156,6 +156,11 @@ json histograms(const TargetReport &tr)
 	return out;
 }
 
+json or_null(const std::string &s)
+{
+	return s.empty() ? json(nullptr) : json(s);
+}
+
 json target_report(const TargetReport &tr, const Report &report)
 {
 	const Target &t = tr.target;
@@ -169,6 +174,10 @@ json target_report(const TargetReport &tr, const Report &report)
 		{"container", t.name},
 		{"runtime", t.runtime},
 		{"container_id", t.container_id},
+		// Kubernetes pod and namespace, ECS task ARN; null when none.
+		{"pod", or_null(t.pod)},
+		{"namespace", or_null(t.pod_namespace)},
+		{"task", or_null(t.task)},
 		{"cgroup_id", t.cgroup_id},
 		{"cgroup_path", t.cgroup_path},
 		// A followed target: lives after its first, and whether it runs

@@ -6,7 +6,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <clocale>
+#include <cstdio>
 #include <cstdlib>
 
 // Functions, not macros: erase(), timeout() and friends would otherwise
@@ -214,12 +216,19 @@ void Terminal::show()
 	doupdate();
 }
 
+// What stderr gets while the screen is up is kept, up to this much: a
+// runtime that fails every second for a week must not grow bpfwatch.
+constexpr off_t kHeldStderrBytes = 1 << 20;
+
 void Terminal::hold_stderr()
 {
 	std::fflush(stderr);
-	UniqueFd held(memfd_create("bpfwatch-stderr", MFD_CLOEXEC));
+	// A sealed, fixed-size file: writes past its end fail (EPERM) instead of
+	// growing it.
+	UniqueFd held(memfd_create("bpfwatch-stderr", MFD_CLOEXEC | MFD_ALLOW_SEALING));
 	UniqueFd saved(fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0));
-	if (!held || !saved || dup2(held.get(), STDERR_FILENO) < 0)
+	if (!held || !saved || ftruncate(held.get(), kHeldStderrBytes) < 0 ||
+	    fcntl(held.get(), F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK) < 0 || dup2(held.get(), STDERR_FILENO) < 0)
 		return; // then a message may tear the screen, nothing worse
 	held_ = std::move(held);
 	saved_stderr_ = std::move(saved);
@@ -230,13 +239,20 @@ void Terminal::release_stderr()
 	if (!saved_stderr_)
 		return;
 	std::fflush(stderr);
+	// The held file shares its offset with the stderr it stood in for: the
+	// offset is how much was written.
+	off_t written = lseek(held_.get(), 0, SEEK_CUR);
 	dup2(saved_stderr_.get(), STDERR_FILENO);
 	char buf[4096];
-	ssize_t n;
-	lseek(held_.get(), 0, SEEK_SET);
-	while ((n = read(held_.get(), buf, sizeof(buf))) > 0)
-		if (write(STDERR_FILENO, buf, static_cast<std::size_t>(n)) < 0)
+	for (off_t at = 0; at < written;) {
+		ssize_t n = pread(held_.get(), buf, std::min<off_t>(sizeof(buf), written - at), at);
+		if (n <= 0 || write(STDERR_FILENO, buf, static_cast<std::size_t>(n)) < 0)
 			break;
+		at += n;
+	}
+	if (written >= kHeldStderrBytes)
+		std::fprintf(stderr, "bpfwatch: messages after the first %lld bytes were dropped while the live view was up\n",
+			     static_cast<long long>(kHeldStderrBytes));
 	held_.reset();
 	saved_stderr_.reset();
 }

@@ -96,14 +96,19 @@ std::string escape_help(std::string_view text)
 	return out;
 }
 
-// The one place that writes a container's labels: `pod` and `namespace`
-// go here when ContainerLabels carries them.
+// The one place that writes a container's labels. pod, namespace and task
+// only where there is one: an empty label is no label to Prometheus.
 std::string container_prefix(const ContainerLabels &l, bool with_id)
 {
 	std::string out = "container=\"" + escape_label_value(l.container) + "\",runtime=\"" +
 			  escape_label_value(l.runtime) + "\"";
 	if (with_id)
 		out += ",container_id=\"" + escape_label_value(l.container_id) + "\"";
+	const std::pair<const char *, const std::string *> more[] = {
+		{"pod", &l.pod}, {"namespace", &l.pod_namespace}, {"task", &l.task}};
+	for (const auto &[key, value] : more)
+		if (!value->empty())
+			out += std::string(",") + key + "=\"" + escape_label_value(*value) + "\"";
 	return out;
 }
 
@@ -299,7 +304,7 @@ void per_container(Writer &w, const std::vector<Prefixed> &cs, const MetricsSnap
 {
 	w.family(kRestarts);
 	for (const auto &[key, n] : snap.view.restarts)
-		w.sample(kRestarts.name, container_prefix({key.first, key.second, ""}, false), {}, n);
+		w.sample(kRestarts.name, container_prefix(key, false), {}, n);
 	w.family(kLostRecords);
 	for (const auto &[m, labels] : cs)
 		w.sample(kLostRecords.name, labels, {}, m->lost_records);

@@ -13,6 +13,7 @@
 #include "output/format.h"
 #include "output/histogram_text.h"
 #include "output/text.h"
+#include "targets/orchestration.h"
 
 namespace bpfwatch {
 namespace {
@@ -37,14 +38,28 @@ void append(Lines &out, Lines more)
 		out.push_back(std::move(l));
 }
 
-// The part after the name: "docker 3f2a1c9e0b12  cgroup 386  restarts 2",
-// shorter at each `level` (no id, then no runtime) for a line that must fit.
+// The pod or task a container runs in: "pod shop/web-0", "task 8f03e4";
+// "" when none.
+std::string owner(const Target &t)
+{
+	if (!t.pod.empty())
+		return "pod " + printable(t.pod_namespace + "/" + t.pod);
+	if (!t.task.empty())
+		return "task " + printable(ecs_task_id(t.task));
+	return "";
+}
+
+// The part after the name: "docker 3f2a1c9e0b12  pod shop/web-0  cgroup 386
+// restarts 2", shorter at each `level` (no id, then no runtime, then no pod
+// or task) for a line that must fit.
 std::string header_detail(const TargetReport &tr, int level)
 {
 	const Target &t = tr.target;
 	std::string who = level < 2 ? printable(t.runtime) : "";
 	if (level < 1 && !t.container_id.empty())
 		who += (who.empty() ? "" : " ") + printable(t.container_id.substr(0, kShortIdLength));
+	if (std::string o = owner(t); level < 3 && !o.empty())
+		who += (who.empty() ? "" : "  ") + o;
 	std::string rest = fmt::format("{}{}cgroup {}", who, who.empty() ? "" : "  ", t.cgroup_id);
 	if (tr.restarts)
 		rest += fmt::format("  restarts {}", tr.restarts);
@@ -66,7 +81,7 @@ std::string header(const TargetReport &tr, const Report &report)
 	// The name keeps at least a few columns; the detail gives way first.
 	constexpr std::size_t kMinName = 8;
 	std::string rest;
-	for (int level = 0; level < 3; level++) {
+	for (int level = 0; level < 4; level++) {
 		rest = header_detail(tr, level);
 		if (2 + rest.size() + (right.empty() ? 0 : 2 + right.size()) + kMinName <= kTableWidth)
 			break;

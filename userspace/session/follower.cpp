@@ -43,6 +43,18 @@ std::optional<double> age_of_dir(const std::string &dir)
 	return age < 0 ? 0 : age;
 }
 
+// What a follow query (resolver.h: follow_query) waits for, in words:
+// "container named web", "container of pod shop/web-0/nginx", "container
+// with labels app=web".
+std::string followed_as(const std::string &query)
+{
+	if (query.rfind("pod:", 0) == 0)
+		return "container of pod " + query.substr(4);
+	if (query.rfind("label:", 0) == 0)
+		return "container with labels " + query.substr(6);
+	return "container named " + query;
+}
+
 } // namespace
 
 Follower::Follower(TargetBook &book, Session &session, Lookup lookup, std::unique_ptr<RuntimeEvents> events,
@@ -129,11 +141,13 @@ std::vector<FollowNotice> Follower::tick(Clock::time_point now)
 		if (Watched *w = book_.watched_by_key(key))
 			on_answer(*w, answer, now, out);
 
-	Clock::duration period = events_ && events_->connected() ? Clock::duration(kAskPeriodWithEvents)
-								: Clock::duration(options_.ask_period);
 	for (Watched &w : book_.watched()) {
 		if (w.state == Watched::State::running || !w.followable())
 			continue;
+		// The stream tells only about its own runtime's containers: a
+		// containerd or CRI-O target is asked at the fallback period.
+		bool told = events_ && events_->connected() && events_->runtime() == w.target.runtime;
+		Clock::duration period = told ? Clock::duration(kAskPeriodWithEvents) : Clock::duration(options_.ask_period);
 		adopt_kernel_life(w, now, out);
 		Asking &a = asking_[w.key];
 		bool catching_up = session_.kernel_cgroup(w.slot) != w.target.cgroup_id;
@@ -143,8 +157,8 @@ std::vector<FollowNotice> Follower::tick(Clock::time_point now)
 		if (w.state == Watched::State::removed && !a.gone && now - w.since >= options_.gone_after) {
 			a.gone = true;
 			out.push_back({"gone", w.target,
-				       fmt::format("removed, and no container named {} came back within {}s",
-						   w.target.query, options_.gone_after.count() / 1000)});
+				       fmt::format("removed, and no {} came back within {}s", followed_as(w.target.query),
+						   options_.gone_after.count() / 1000)});
 		}
 	}
 	return out;
@@ -193,8 +207,8 @@ void Follower::on_answer(Watched &w, const Answer &answer, Clock::time_point now
 			w.state = Watched::State::removed;
 			w.since = now;
 			out.push_back({"removed", w.target,
-				       fmt::format("removed; waiting up to {}s for a container named {} to follow",
-						   options_.gone_after.count() / 1000, w.target.query)});
+				       fmt::format("removed; waiting up to {}s for a {} to follow",
+						   options_.gone_after.count() / 1000, followed_as(w.target.query))});
 		}
 		break;
 	}

@@ -21,6 +21,12 @@ bool is_socket(const std::string &path)
 	return stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+// --container, --pod or --label: the container runtime is asked.
+bool selects_containers(const ResolveOptions &opts)
+{
+	return !opts.containers.empty() || !opts.pods.empty() || !opts.labels.empty();
+}
+
 std::vector<Target> resolve_waiting(const ResolveOptions &opts, std::optional<std::chrono::milliseconds> limit)
 {
 	using Clock = std::chrono::steady_clock;
@@ -48,7 +54,7 @@ TargetBook resolve_book(const ResolveOptions &opts, const Waiting &wait)
 	// socket refused for lack of them would hide which one is missing.
 	check_can_load_probes();
 	std::vector<Target> targets;
-	if (!opts.containers.empty() || !opts.cgroups.empty() || !opts.pids.empty())
+	if (selects_containers(opts) || !opts.cgroups.empty() || !opts.pids.empty())
 		targets = wait.enabled ? resolve_waiting(opts, wait.limit) : resolve_targets(opts);
 
 	std::shared_ptr<CgroupNamer> namer = CgroupNamer::from_options(opts);
@@ -60,7 +66,7 @@ Follower::Lookup make_lookup(const ResolveOptions &opts)
 {
 	std::string root = cgroup_root_or_detect(opts.cgroup_root);
 	std::shared_ptr<ContainerSource> source;
-	if (!opts.containers.empty())
+	if (selects_containers(opts))
 		source = make_container_source(opts);
 	return [source, root, proc = opts.proc_root](const Target &t) {
 		if (t.runtime == "cgroup") {
@@ -76,17 +82,17 @@ Follower::Lookup make_lookup(const ResolveOptions &opts)
 		}
 		if (!source)
 			throw Error("no container runtime to ask about " + t.name);
-		return look_up_container(t.query, *source, root, proc);
+		return look_up_container(t, *source, root, proc);
 	};
 }
 
 std::unique_ptr<RuntimeEvents> make_runtime_events(const ResolveOptions &opts)
 {
-	if (opts.containers.empty())
+	if (!selects_containers(opts))
 		return nullptr;
-	if (opts.runtime != "podman" && is_socket(opts.docker_socket))
+	if ((opts.runtime == "auto" || opts.runtime == "docker") && is_socket(opts.docker_socket))
 		return std::make_unique<RuntimeEvents>(opts.docker_socket, "docker");
-	if (opts.runtime != "docker" && is_socket(opts.podman_socket))
+	if ((opts.runtime == "auto" || opts.runtime == "podman") && is_socket(opts.podman_socket))
 		return std::make_unique<RuntimeEvents>(opts.podman_socket, "podman");
 	return nullptr;
 }

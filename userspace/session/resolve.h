@@ -29,7 +29,8 @@ TargetBook resolve_book(const ResolveOptions &options, const Waiting &wait = {})
 // for containers, the cgroup filesystem for a --cgroup path.
 Follower::Lookup make_lookup(const ResolveOptions &options);
 // The runtime's event stream, when a runtime with a Docker-compatible
-// socket is there and containers are named; nullptr otherwise.
+// socket is there and containers are selected; nullptr otherwise.
+// containerd and CRI-O have none: their targets are asked periodically.
 std::unique_ptr<RuntimeEvents> make_runtime_events(const ResolveOptions &options);
 
 } // namespace bpfwatch

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "targets/resolver.h"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "targets/cgroup.h"
@@ -117,45 +118,100 @@ Target resolve_pid(pid_t pid, const std::string &root, const std::string &proc_r
 
 } // namespace
 
-std::string follow_query(const Selector &sel, const Target &t)
+std::string follow_query(const Selector &sel, const Target &t, std::size_t selected)
 {
 	if (sel.kind == Selector::Kind::container)
 		return sel.container;
 	// A pod's container comes back with a new id and the same names.
 	if (!t.pod.empty())
 		return "pod:" + t.pod_namespace + "/" + t.pod + "/" + t.container_name;
+	if (sel.kind == Selector::Kind::labels && selected == 1)
+		return "label:" + sel.text;
 	return t.runtime_name.empty() ? t.name : t.runtime_name;
 }
 
-ContainerLookup look_up_container(const std::string &query, ContainerSource &source, const std::string &root,
+namespace {
+
+Selector selector_of_query(const std::string &query)
+{
+	if (query.rfind("pod:", 0) == 0)
+		return pod_selector(query.substr(4));
+	if (query.rfind("label:", 0) == 0) {
+		std::vector<std::string> pairs;
+		std::size_t start = 6;
+		for (std::size_t comma; (comma = query.find(',', start)) != std::string::npos; start = comma + 1)
+			pairs.push_back(query.substr(start, comma - start));
+		pairs.push_back(query.substr(start));
+		return label_selector(pairs);
+	}
+	return container_selector(query);
+}
+
+// The one of `hits` that is the followed container's next life: its
+// previous id if still there, else the only one.
+const ContainerSummary *next_life(const std::vector<const ContainerSummary *> &hits, const Target &last,
+				  const Selector &sel)
+{
+	for (const ContainerSummary *c : hits)
+		if (c->id == last.container_id)
+			return c;
+	if (hits.size() == 1)
+		return hits.front();
+	std::string which;
+	for (const ContainerSummary *c : hits)
+		which += (which.empty() ? "" : ", ") + describe_candidate(*c);
+	throw Error(sel.describe() + " now selects " + std::to_string(hits.size()) + " containers (" + which +
+		    "): which one is " + last.name + " is not known");
+}
+
+} // namespace
+
+ContainerLookup look_up_container(const Target &last, ContainerSource &source, const std::string &root,
 				  const std::string &proc_root)
 {
+	const std::string &query = last.query;
+	Selector sel = selector_of_query(query);
 	ContainerLookup out;
-	bool by_pod = query.rfind("pod:", 0) == 0;
-	if (!by_pod) {
-		// By name: the runtime knows a stopped container too, and a
-		// re-created one's id before it starts.
-		auto details = source.inspect(query);
-		if (!details)
-			return out;
-		out.id = details->id;
-		out.state = ContainerLookup::State::stopped;
-		if (!details->running || details->pid <= 0)
-			return out;
+	if (sel.kind == Selector::Kind::container) {
+		// The runtime's own name or id: the runtime knows a stopped
+		// container too, and a re-created one's id before it starts.
+		if (auto details = source.inspect(query)) {
+			out.id = details->id;
+			out.state = ContainerLookup::State::stopped;
+			if (!details->running || details->pid <= 0)
+				return out;
+		}
 	}
-	Selector sel = by_pod ? pod_selector(query.substr(4)) : container_selector(query);
+	// Running: the selector on the list finds it by any name (Kubernetes,
+	// ECS), pod or labels, whichever runtime runs it.
 	auto running = list_for_selectors(source);
 	auto hits = match_selector(sel, running);
-	if (hits.empty())
-		return out; // stopped again between the two questions, or no such pod
-	try {
-		out.target = resolve_listed(*hits.front(), source, root, proc_root);
-		out.target.query = query;
-		out.state = ContainerLookup::State::running;
-		out.id = out.target.container_id;
-	} catch (const Error &) {
-		// It stopped while being resolved.
+	// A container selected by its runtime name comes back under that name,
+	// not as some pod's or task's container of the same name.
+	bool by_label_name = last.name_source == "kubernetes labels" || last.name_source == "ecs labels";
+	if (sel.kind == Selector::Kind::container && !by_label_name)
+		std::erase_if(hits, [&](const ContainerSummary *c) {
+			return c->id.compare(0, query.size(), query) != 0 &&
+			       std::find(c->names.begin(), c->names.end(), query) == c->names.end();
+		});
+	if (!hits.empty()) {
+		const ContainerSummary &next = *next_life(hits, last, sel);
+		try {
+			out.target = resolve_listed(next, source, root, proc_root);
+			out.target.query = query;
+			out.state = ContainerLookup::State::running;
+			out.id = out.target.container_id;
+			return out;
+		} catch (const Error &) {
+			// It stopped while being resolved.
+		}
 	}
+	// Not running: stopped if the runtime still knows its last life.
+	if (out.state == ContainerLookup::State::absent && !last.container_id.empty())
+		if (auto details = source.inspect(last.container_id)) {
+			out.id = details->id;
+			out.state = ContainerLookup::State::stopped;
+		}
 	return out;
 }
 
@@ -206,7 +262,7 @@ std::vector<Target> resolve_targets(const ResolveOptions &opts, ContainerSource 
 			throw_no_match(sel, running, *source);
 		for (const ContainerSummary *c : hits) {
 			Target t = resolve_listed(*c, *source, root, opts.proc_root);
-			t.query = follow_query(sel, t);
+			t.query = follow_query(sel, t, hits.size());
 			add(std::move(t));
 		}
 	}

@@ -58,19 +58,26 @@ std::vector<Target> resolve_targets(const ResolveOptions &opts);
 std::vector<Target> resolve_targets(const ResolveOptions &opts, ContainerSource *source);
 
 // What to ask to find a selected container again after it restarts (its
-// Target::query): the name it was selected by, or for a pod's container
-// "pod:NAMESPACE/POD/CONTAINER", or the runtime's name for it.
-std::string follow_query(const Selector &sel, const Target &t);
+// Target::query): the name it was selected by; for a pod's container
+// "pod:NAMESPACE/POD/CONTAINER" (a restarted pod container has a new id
+// and the same names); for labels that selected this one container alone
+// "label:KEY=VALUE,..." (its next life is whatever carries them); else the
+// runtime's name for it. `selected`: how many containers `sel` selected.
+std::string follow_query(const Selector &sel, const Target &t, std::size_t selected = 1);
 
-// What became of a followed container, asked by its query (above).
+// What became of a followed container, asked by its query (above): the
+// selector again on the running containers (containerd and CRI-O have no
+// event stream; this is their only way), else the runtime's inspect of
+// the name, else of its last id, to tell stopped from removed.
 struct ContainerLookup {
 	enum class State { running, stopped, absent };
 	State state = State::absent;
 	Target target;  // running: where it runs now
 	std::string id; // running or stopped: the container's id
 };
-// Throws Error when the runtime cannot be asked.
-ContainerLookup look_up_container(const std::string &query, ContainerSource &source, const std::string &cgroup_root,
+// Throws Error when the runtime cannot be asked, or when a label query
+// now selects several containers.
+ContainerLookup look_up_container(const Target &last, ContainerSource &source, const std::string &cgroup_root,
 				  const std::string &proc_root = "/proc");
 
 // The running container `query` names: an exact id, an exact name, else

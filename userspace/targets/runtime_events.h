@@ -39,6 +39,8 @@ public:
 	// Whether the stream is connected now; why not when it is not.
 	bool connected() const { return connected_.load(); }
 	std::string status() const;
+	// "docker" or "podman": whose containers the stream tells about.
+	const std::string &runtime() const { return runtime_; }
 
 private:
 	void run();

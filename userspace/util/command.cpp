@@ -117,7 +117,9 @@ CommandResult run_command(const std::vector<std::string> &argv, std::chrono::mil
 	std::string failure;
 	const auto deadline = Clock::now() + timeout;
 	while (out_r || err_r) {
-		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+		// Rounded up: poll() must not return before the deadline, or the
+		// caller, timing it, would not call it a timeout.
+		auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
 		if (left.count() <= 0) {
 			failure = argv[0] + ": no answer within " + std::to_string(timeout.count()) + " ms";
 			break;
