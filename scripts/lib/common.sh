@@ -47,7 +47,9 @@ ensure_tracefs() {
 ctest_all_ran() {
 	local build=$1 status=0 not_run
 	shift
-	local junit="$build/ctest-junit.xml"
+	# Absolute: ctest takes a relative --output-junit from the build dir.
+	local junit
+	junit="$(cd "$build" && pwd)/ctest-junit.xml" || return 1
 	rm -f "$junit"
 	ctest --test-dir "$build" --output-on-failure --no-tests=error --output-junit "$junit" "$@" || status=$?
 	[[ $status -eq 0 ]] || return "$status"

@@ -44,7 +44,7 @@ WRITE_KINDS = {"pipe", "file", "socket", "tty", "other", "log", "stdio"}
 READ_KINDS = {"pipe", "file", "socket", "tty", "other"}
 ENUMS = {
     "locality": {"loopback", "host", "local-container", "remote", "unknown"},
-    "map": {"totals", "sockets", "peers", "errors", "egress"},
+    "map": {"totals", "sockets", "peers", "errors", "egress", "destinations"},
     "probe_build": {"btf", "compat"},
     "runtime": {"docker", "podman", "containerd", "crio", "cri", "cgroup"},
 }

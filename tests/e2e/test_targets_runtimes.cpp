@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "e2e/e2e_support.h"
+#include "support/skip.h"
 #include "targets/cgroup.h"
 #include "targets/listing.h"
 #include "targets/resolver.h"
@@ -44,12 +45,6 @@ std::string containerd_missing()
 	return "";
 }
 
-bool required()
-{
-	const char *r = std::getenv("BPFWATCH_E2E_REQUIRED");
-	return r && std::string(r) == "1";
-}
-
 // Root, dockerd, the image, ctr and dockerd's containerd; fails under
 // scripts/test, skips elsewhere.
 #define REQUIRE_CONTAINERD()                                                                                 \
@@ -57,11 +52,8 @@ bool required()
 		require_docker();                                                                            \
 		if (IsSkipped() || HasFailure())                                                             \
 			return;                                                                              \
-		if (std::string why = containerd_missing(); !why.empty()) {                                  \
-			if (required())                                                                      \
-				FAIL() << why;                                                               \
-			GTEST_SKIP() << why;                                                                 \
-		}                                                                                            \
+		if (std::string why = containerd_missing(); !why.empty())                                    \
+			BW_SKIP_OR_FAIL(why);                                                                \
 	} while (0)
 
 std::string ctr(const std::string &ns, const std::string &args)

@@ -170,6 +170,34 @@ TEST(Aggregator, DestinationTableIsBoundedAndCountsOverflow)
 	const Window &w = agg.since_start().at(7);
 	EXPECT_EQ(w.destinations.size(), 2u);
 	EXPECT_EQ(w.destinations_overflow, 3u);
+	// What they counted stays exact, by protocol.
+	EXPECT_EQ(w.overflow_by_proto.at("tcp"), (Counts{30, 3, 0}));
+	EXPECT_EQ(w.overflowed(), (Counts{30, 3, 0}));
+	agg.add(7, socket_event(7, -111, 9), 0);
+	EXPECT_EQ(agg.since_start().at(7).overflowed(), (Counts{30, 3, 1}));
+}
+
+TEST(Aggregator, GoneCgroupsPastTheBoundAreSummedExactly)
+{
+	Aggregator agg(2, true, 2); // two destinations, two gone cgroups kept apart
+	for (std::uint64_t id = 1; id <= 5; id++) {
+		agg.add(id, socket_event(id, 10 * id, static_cast<std::uint16_t>(id)), 0);
+		agg.set_totals({{id, totals_with(FdKind::socket, 10 * id, 1, 0)}});
+	}
+	for (std::uint64_t id = 1; id <= 5; id++)
+		agg.retire(id);
+	agg.retire(5); // twice: once
+	EXPECT_EQ(agg.folded(), 3u);
+	const auto &all = agg.since_start();
+	EXPECT_FALSE(all.count(1) || all.count(2) || all.count(3)) << "the oldest are summed";
+	EXPECT_TRUE(all.count(4) && all.count(5)) << "the last two are kept apart";
+	EXPECT_TRUE(agg.retired(4) && !agg.retired(1));
+	const Window &gone = all.at(Aggregator::kRetiredKey);
+	EXPECT_EQ(gone.kind(FdKind::socket), (Counts{60, 3, 0})) << "10 + 20 + 30, exactly";
+	EXPECT_EQ(gone.records, 3u);
+	EXPECT_EQ(gone.destinations.size(), 2u);
+	EXPECT_EQ(gone.destinations_overflow, 1u);
+	EXPECT_EQ(gone.overflowed(), (Counts{30, 1, 0})) << "the third cgroup's destination, past the bound";
 }
 
 TEST(Aggregator, ForgetDropsEveryTrace)

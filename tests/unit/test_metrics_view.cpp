@@ -282,13 +282,13 @@ TEST(MetricsView, MapsThatWereFull)
 	r.stats.totals_full = 4;
 	MetricsBudget budget;
 	MetricsView v = budget.view(r);
-	EXPECT_EQ(v.map_full, (std::map<std::string, std::uint64_t>{{"totals", 4}}));
+	EXPECT_EQ(v.map_full, (std::map<std::string, std::uint64_t>{{"destinations", 0}, {"totals", 4}}));
 	EXPECT_FALSE(v.delivery);
 	r.delivery_stats = DeliveryStats{};
 	r.delivery_stats->egress_full = 2;
 	v = budget.view(r);
 	EXPECT_TRUE(v.delivery);
-	EXPECT_EQ(v.map_full.size(), 5u);
+	EXPECT_EQ(v.map_full.size(), 6u);
 	EXPECT_EQ(v.map_full.at("egress"), 2u);
 }
 

@@ -62,7 +62,8 @@ TEST(OutputJson, SummaryShape)
 
 	EXPECT_EQ(keys_of(j), (std::vector<std::string>{
 				      "by_kind", "cgroup_id", "cgroup_path", "container", "container_id",
-				      "degraded", "destinations", "detail_complete", "duration_s", "errors", "histogram",
+				      "degraded", "delivery_overflow", "destinations", "destinations_overflow", "detail_complete",
+				      "duration_s", "errors", "histogram",
 				      "histograms", "histograms_since_start", "log", "lost_events", "namespace", "pod", "restarts",
 				      "runtime", "silent_s", "state", "stdio", "task", "totals", "type"}));
 	EXPECT_EQ(j["pod"], nullptr) << "a plain Docker container is in no pod";

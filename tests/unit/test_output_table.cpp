@@ -246,7 +246,7 @@ TEST(OutputTable, TopDestinationsAndTheRest)
 	EXPECT_TRUE(at[3].starts_with("  udp 10.0.0.1:1006 "));
 	// 100..500 bytes, one call each, for 1001..1005.
 	EXPECT_EQ(at[4], "  … 5 more: 1.5 KiB, 5 calls, 0 errors");
-	EXPECT_EQ(at[5], "  + 42 calls to destinations past the table's bound, not itemised");
+	EXPECT_EQ(at[5], "  + 42 calls (0 B) to destinations past the per-container bound, not itemised");
 	expect_fits(text);
 }
 

@@ -3,6 +3,8 @@
 
 #include "aggregator/delivery_delta.h"
 
+#include <algorithm>
+
 namespace bpfwatch {
 namespace {
 
@@ -23,6 +25,16 @@ void add_detail(CallDetail &d, const Record &record)
 		d.sizes.add(static_cast<std::uint64_t>(record.ret));
 	else
 		d.errnos[static_cast<int>(-record.ret)]++;
+}
+
+void count_call(Counts &c, const Record &record)
+{
+	if (record.ret >= 0) {
+		c.bytes += static_cast<std::uint64_t>(record.ret);
+		c.calls++;
+	} else {
+		c.errors++;
+	}
 }
 
 } // namespace
@@ -53,17 +65,16 @@ void Aggregator::add_to(Window &w, const Record &record, std::uint64_t now_ns)
 	if (it == w.destinations.end()) {
 		if (w.destinations.size() >= max_destinations_) {
 			w.destinations_overflow++;
+			count_call(w.overflow_by_proto[record.endpoint.proto_name()], record);
 			return;
 		}
 		it = w.destinations.emplace(record.endpoint, DestinationStats{}).first;
 	}
 	DestinationStats &d = it->second;
+	count_call(d.counts, record);
 	if (record.ret >= 0) {
-		d.counts.bytes += static_cast<std::uint64_t>(record.ret);
-		d.counts.calls++;
 		d.last_success_ns = now_ns;
 	} else {
-		d.counts.errors++;
 		d.errnos[static_cast<int>(-record.ret)]++;
 		d.last_error_ns = now_ns;
 	}
@@ -122,6 +133,74 @@ void Aggregator::forget(std::uint64_t cgroup_id)
 	total_.erase(cgroup_id);
 	interval_.erase(cgroup_id);
 	at_roll_.erase(cgroup_id);
+}
+
+void Aggregator::retire(std::uint64_t cgroup_id)
+{
+	if (cgroup_id == kRetiredKey || !retired_set_.insert(cgroup_id).second)
+		return;
+	// The kernel no longer reports it: no interval base is needed. Its
+	// last interval window is reported, then rolls away.
+	at_roll_.erase(cgroup_id);
+	retired_.push_back(cgroup_id);
+	while (retired_.size() > max_retired_) {
+		std::uint64_t oldest = retired_.front();
+		retired_.pop_front();
+		retired_set_.erase(oldest);
+		if (auto it = total_.find(oldest); it != total_.end()) {
+			merge(total_[kRetiredKey], it->second);
+			total_.erase(it);
+		}
+		folded_++;
+	}
+}
+
+void Aggregator::merge(Window &into, const Window &from) const
+{
+	for (std::size_t k = 0; k < kFdKinds; k++)
+		into.by_kind[k] += from.by_kind[k];
+	into.stdio += from.stdio;
+	into.log += from.log;
+	into.lost_events += from.lost_events;
+	into.records += from.records;
+	into.histogram.merge(from.histogram);
+	for (const auto &[err, n] : from.errnos)
+		into.errnos[err] += n;
+	for (const auto &[view, d] : from.detail) {
+		CallDetail &to = into.detail[view];
+		to.sizes.merge(d.sizes);
+		for (const auto &[err, n] : d.errnos)
+			to.errnos[err] += n;
+	}
+	for (const auto &[dest, d] : from.destinations) {
+		auto it = into.destinations.find(dest);
+		if (it == into.destinations.end()) {
+			if (into.destinations.size() >= max_destinations_) {
+				into.destinations_overflow += d.counts.calls + d.counts.errors;
+				into.overflow_by_proto[dest.proto_name()] += d.counts;
+				continue;
+			}
+			it = into.destinations.emplace(dest, DestinationStats{}).first;
+		}
+		DestinationStats &to = it->second;
+		to.counts += d.counts;
+		for (const auto &[err, n] : d.errnos)
+			to.errnos[err] += n;
+		to.last_success_ns = std::max(to.last_success_ns, d.last_success_ns);
+		to.last_error_ns = std::max(to.last_error_ns, d.last_error_ns);
+	}
+	into.destinations_overflow += from.destinations_overflow;
+	for (const auto &[proto, c] : from.overflow_by_proto)
+		into.overflow_by_proto[proto] += c;
+	PeerMap peers;
+	for (const auto &[peer, d] : from.delivery) {
+		if (into.delivery.count(peer) || into.delivery.size() + peers.size() < max_destinations_)
+			peers.emplace(peer, d);
+		else
+			into.delivery_overflow++;
+	}
+	into.delivery_overflow += from.delivery_overflow;
+	add_delivery(into.delivery, peers);
 }
 
 void keep_sizes_since_start(std::map<std::uint64_t, Window> &interval,

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <set>
 
 #include "aggregator/window.h"
 #include "probe/delivery.h"
@@ -18,10 +20,16 @@ public:
 	// past it are counted in destinations_overflow. Without intervals
 	// only the windows since the start are kept (nothing reports an
 	// interval: the headless exporter), at half the memory.
-	explicit Aggregator(std::size_t max_destinations = 256, bool intervals = true)
-		: max_destinations_(max_destinations), intervals_(intervals)
+	// Gone cgroups kept apart for the summary: past max_retired, the
+	// oldest are summed into one window (kRetiredKey).
+	explicit Aggregator(std::size_t max_destinations = 256, bool intervals = true, std::size_t max_retired = 1024)
+		: max_destinations_(max_destinations), intervals_(intervals), max_retired_(max_retired)
 	{
 	}
+
+	// The key of the window that sums the gone cgroups past max_retired
+	// (no cgroup has this id).
+	static constexpr std::uint64_t kRetiredKey = ~std::uint64_t(0);
 
 	// Windows are kept by key: a cgroup id, or for a followed target the
 	// id of its first cgroup, whichever cgroup a number came from.
@@ -42,12 +50,27 @@ public:
 	std::map<std::uint64_t, Window> roll_interval();
 	// Drop a cgroup that is gone and has been reported.
 	void forget(std::uint64_t cgroup_id);
+	// A cgroup that is gone, whose numbers wait for the summary: kept
+	// apart while fewer than max_retired are, else the oldest is summed
+	// into kRetiredKey. Memory stays bounded however many come and go.
+	void retire(std::uint64_t cgroup_id);
+	bool retired(std::uint64_t cgroup_id) const { return retired_set_.count(cgroup_id) != 0; }
+	// Gone cgroups summed into kRetiredKey so far.
+	std::uint64_t folded() const { return folded_; }
 
 private:
 	void add_to(Window &w, const Record &record, std::uint64_t now_ns);
 
+	// @from's numbers added to @into's; destinations and peers past the
+	// bound are summed by protocol (destinations) or counted (peers).
+	void merge(Window &into, const Window &from) const;
+
 	std::size_t max_destinations_;
 	bool intervals_;
+	std::size_t max_retired_;
+	std::deque<std::uint64_t> retired_; // oldest first
+	std::set<std::uint64_t> retired_set_;
+	std::uint64_t folded_ = 0;
 	std::map<std::uint64_t, Window> total_;
 	std::map<std::uint64_t, Window> interval_;
 	// Kernel totals at the start of the current interval.

@@ -158,6 +158,10 @@ void MetricsBudget::add(const TargetReport &tr)
 			add_peer(d.peer ? *d.peer : d.peer.emplace(), p);
 		}
 	}
+	// Past the model's own bound: summed under `other`, bytes exact.
+	for (const auto &[proto, c] : tr.window.overflow_by_proto)
+		g.overflow[proto] += c.bytes;
+	g.overflow_records += tr.window.destinations_overflow;
 	for (const auto &[ep, pd] : tr.window.delivery) {
 		Destination &d = g.destinations[ep.host_port()];
 		d.accepted = d.accepted && accepted_peer(tr, ep);
@@ -198,6 +202,10 @@ MetricsView MetricsBudget::finish()
 		if (it == admitted_.end())
 			continue;
 		fold_destinations(g, it->second);
+		if (g.overflow_records > it->second.overflow_records) { // a counter never goes down
+			overflow_records_ += g.overflow_records - it->second.overflow_records;
+			it->second.overflow_records = g.overflow_records;
+		}
 		ContainerLabels lives = labels;
 		lives.container_id.clear();
 		std::uint64_t &restarts = v.restarts[lives];
@@ -207,6 +215,7 @@ MetricsView MetricsBudget::finish()
 	gathered_.clear();
 	pending_ = MetricsView{};
 	v.series_dropped = dropped_;
+	v.map_full["destinations"] = overflow_records_;
 	return v;
 }
 
@@ -240,6 +249,8 @@ void MetricsBudget::fold_destinations(Gathered &g, Admitted &adm)
 		if (d.peer)
 			add_peer(peers[as], *d.peer);
 	}
+	for (const auto &[proto, bytes] : g.overflow)
+		sends[{kOtherLabel, proto, Locality::unknown}] += bytes;
 	ContainerMetrics &m = g.m;
 	m.sends.reserve(sends.size());
 	for (const auto &[key, bytes] : sends)

@@ -127,7 +127,9 @@ struct MetricsView {
 	// Kubernetes container gets a new one): by its labels without it.
 	std::map<ContainerLabels, std::uint64_t> restarts;
 	// bounded kernel map -> times it was full: "totals" always, the
-	// delivery probe's "sockets", "peers", "errors", "egress" when it runs.
+	// delivery probe's "sockets", "peers", "errors", "egress" when it runs;
+	// "destinations": sends past the model's per-container destination
+	// bound (their bytes are summed under destination="other").
 	std::map<std::string, std::uint64_t> map_full;
 	// The programs bpfwatch runs without (Report::degraded).
 	std::set<std::string> degraded;
@@ -153,6 +155,7 @@ private:
 	struct Admitted {
 		std::set<std::string> own; // destination label values with series of their own
 		std::size_t folded = 0;    // most label values ever summed into `other`
+		std::uint64_t overflow_records = 0; // most records past the model's destination bound
 	};
 	// One destination label value of a container, before the cap folds it.
 	struct Destination {
@@ -166,6 +169,8 @@ private:
 		ContainerMetrics m; // sends and peers empty until finish()
 		std::uint64_t bytes_written = 0;
 		std::map<std::string, Destination> destinations;
+		std::map<std::string, std::uint64_t> overflow; // proto -> bytes past the model's bound
+		std::uint64_t overflow_records = 0;            // their records
 	};
 
 	void fold_destinations(Gathered &g, Admitted &adm);
@@ -174,6 +179,7 @@ private:
 	std::map<ContainerLabels, Admitted> admitted_;
 	std::set<ContainerLabels> left_out_;
 	std::uint64_t dropped_ = 0;
+	std::uint64_t overflow_records_ = 0; // map_full["destinations"], cumulative
 	MetricsView pending_;                         // the header, between begin() and finish()
 	std::map<ContainerLabels, Gathered> gathered_; // likewise
 };

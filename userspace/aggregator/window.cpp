@@ -23,6 +23,14 @@ Counts Window::total() const
 	return sum;
 }
 
+Counts Window::overflowed() const
+{
+	Counts sum;
+	for (const auto &[proto, c] : overflow_by_proto)
+		sum += c;
+	return sum;
+}
+
 bool Window::active() const
 {
 	return records || total().any() || !delivery.empty();

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <string>
 
 #include "aggregator/histogram.h"
 #include "net/endpoint.h"
@@ -51,6 +52,9 @@ struct Window {
 
 	std::map<Endpoint, DestinationStats> destinations;
 	std::uint64_t destinations_overflow = 0; // records past the table's bound
+	// What those records counted, by protocol ("udp", "tcp", "dgram"...):
+	// destinations plus these sum to the socket records exactly.
+	std::map<std::string, Counts> overflow_by_proto;
 	std::map<int, std::uint64_t> errnos;     // errno -> calls, every kind
 	Log2Histogram histogram;
 	// Sizes and errnos by view (only the views that had a call): per fd
@@ -61,11 +65,16 @@ struct Window {
 	// From the delivery probe, by peer: TCP acknowledgements, failures,
 	// IP egress. Exact; empty when the probe is not running.
 	PeerMap delivery;
+	// Peers left out of `delivery` when gone cgroups were summed into one
+	// window (Aggregator::retire) past the bound.
+	std::uint64_t delivery_overflow = 0;
 
 	const Counts &kind(FdKind k) const { return by_kind[index_of(k)]; }
 	// The exact counts of a view: a kind's, or stdio's, or log's.
 	const Counts &view(WriteView v) const;
 	Counts total() const;
+	// The records past the destinations' bound, every protocol together.
+	Counts overflowed() const;
 	bool detail_complete() const { return lost_events == 0; }
 	// Anything at all: a call, a record, a delivery number.
 	bool active() const;

@@ -113,6 +113,14 @@ json destinations(const TargetReport &tr, const Report &report)
 	return out;
 }
 
+json overflow(const Window &w)
+{
+	json out = json::object();
+	for (const auto &[proto, c] : w.overflow_by_proto)
+		out[proto] = counts(c);
+	return out;
+}
+
 json delivery_summary(const TargetReport &tr)
 {
 	DeliveryTotals t = delivery_totals(tr);
@@ -199,6 +207,13 @@ json target_report(const TargetReport &tr, const Report &report)
 		// Into the container's log pipes; null when they are not known.
 		{"log", tr.log_known ? counts(w.log) : json(nullptr)},
 		{"destinations", destinations(tr, report)},
+		// Sends to destinations past the per-container bound (256), not
+		// itemised: by protocol; {} when none. With `destinations` they
+		// sum to the socket records exactly.
+		{"destinations_overflow", overflow(w)},
+		// Peers left out of `delivery` when gone cgroups were summed
+		// ("gone cgroups", past the bound of those kept apart).
+		{"delivery_overflow", w.delivery_overflow},
 		{"errors", errnos(w.errnos)},
 		{"histogram", histogram(w.histogram)},
 		{"histograms", histograms(tr)},

@@ -189,9 +189,12 @@ Lines destinations(const Window &w, std::size_t top, std::uint64_t now_ns)
 					  format_bytes(rest.bytes), rest.calls, rest.errors));
 	}
 	if (w.destinations_overflow)
-		append(out, wrap(fmt::format("+ {} calls to destinations past the table's bound, not itemised",
-					     w.destinations_overflow),
+		append(out, wrap(fmt::format("+ {} calls ({}) to destinations past the per-container bound, "
+					     "not itemised",
+					     w.destinations_overflow, format_bytes(w.overflowed().bytes)),
 				 kTableWidth, "  ", "    "));
+	if (w.delivery_overflow)
+		out.push_back(fmt::format("  + {} peers' delivery numbers past the bound, not itemised", w.delivery_overflow));
 	return out;
 }
 

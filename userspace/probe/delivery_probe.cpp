@@ -111,7 +111,7 @@ DeliveryProbe::DeliveryProbe(const DeliveryConfig &config)
 
 		auto *maps = &skel.maps;
 		std::size_t slots = std::max<std::size_t>(1, capacity);
-		int err = bpf_map__set_max_entries(maps->watched_cgroups, slots);
+		int err = bpf_map__set_max_entries(maps->watched_cgroups, slots * TargetSlots::kIdsPerSlot);
 		if (!err)
 			err = bpf_map__set_max_entries(maps->slot_cgroups, slots);
 		if (!err)

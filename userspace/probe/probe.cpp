@@ -130,7 +130,7 @@ std::unique_ptr<Probe::Skeleton> load_skeleton(const ProbeConfig &config, std::s
 		if (!err)
 			err = bpf_map__set_max_entries(skel.maps.target_totals, slots);
 		if (!err)
-			err = bpf_map__set_max_entries(skel.maps.watched_cgroups, slots);
+			err = bpf_map__set_max_entries(skel.maps.watched_cgroups, slots * TargetSlots::kIdsPerSlot);
 		if (!err)
 			err = bpf_map__set_max_entries(skel.maps.log_files, slots);
 		if (!err)

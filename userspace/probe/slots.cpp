@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "probe/abi.h"
+#include "probe/map_util.h"
 #include "util/error.h"
 
 namespace bpfwatch {
@@ -37,14 +38,34 @@ void TargetSlots::point(std::size_t slot, std::uint64_t cgroup_id)
 	if (few_) {
 		// One aligned 8-byte store: a program sees the old id or the new.
 		__atomic_store_n(&maps_.few_ids[slot], cgroup_id, __ATOMIC_RELEASE);
-	} else if (bpf_map_update_elem(bpf_map__fd(maps_.watched_cgroups), &cgroup_id, &index, BPF_ANY)) {
-		throw Error(errno_message("add a cgroup to the watch set", errno));
+	} else {
+		std::uint64_t previous = slot < ids_.size() ? ids_[slot] : 0;
+		forget_older_lives(index, cgroup_id, previous);
+		if (bpf_map_update_elem(bpf_map__fd(maps_.watched_cgroups), &cgroup_id, &index, BPF_ANY))
+			throw Error(errno_message("add a cgroup to the watch set", errno));
 	}
 	if (bpf_map_update_elem(bpf_map__fd(maps_.slot_cgroups), &index, &cgroup_id, BPF_ANY))
 		throw Error(errno_message("set a target slot's cgroup", errno));
 	if (slot >= ids_.size())
 		ids_.resize(slot + 1, 0);
 	ids_[slot] = cgroup_id;
+}
+
+// The kernel adds each new life's id at its mkdir (bpf/follow.bpf.h) and
+// keeps the old one for records still in flight; this drops the lives
+// before the previous one, so a target that restarts forever holds two
+// entries, not one per life, and the bounded hash never fills.
+void TargetSlots::forget_older_lives(std::uint32_t slot, std::uint64_t now, std::uint64_t previous)
+{
+	int fd = bpf_map__fd(maps_.watched_cgroups);
+	std::vector<std::uint64_t> stale;
+	for_each_key<std::uint64_t>(maps_.watched_cgroups, [&](const std::uint64_t &id) {
+		std::uint32_t owner = 0;
+		if (id != now && id != previous && bpf_map_lookup_elem(fd, &id, &owner) == 0 && owner == slot)
+			stale.push_back(id);
+	});
+	for (std::uint64_t id : stale)
+		bpf_map_delete_elem(fd, &id);
 }
 
 std::size_t TargetSlots::add(std::uint64_t cgroup_id)

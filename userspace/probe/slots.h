@@ -43,7 +43,14 @@ public:
 	bool expect(std::size_t slot, const std::string &path);
 	void forget_expected(const std::string &path);
 
+	// BW_FILTER_MANY holds up to this many ids per slot: the current life,
+	// the previous one, and the lives the kernel joined (follow.bpf.h)
+	// before user space caught up.
+	static constexpr std::size_t kIdsPerSlot = 4;
+
 private:
+	void forget_older_lives(std::uint32_t slot, std::uint64_t now, std::uint64_t previous);
+
 	std::size_t capacity_ = 0;
 	bool few_ = false;
 	Maps maps_;

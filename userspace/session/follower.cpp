@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "session/follower.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
@@ -146,6 +148,7 @@ std::vector<FollowNotice> Follower::tick(Clock::time_point now)
 		// containerd or CRI-O target is asked at the fallback period.
 		bool told = events_ && events_->connected() && events_->runtime() == w.target.runtime;
 		Clock::duration period = told ? Clock::duration(kAskPeriodWithEvents) : Clock::duration(options_.ask_period);
+		adopt_kernel_life(w, now, out);
 		Asking &a = asking_[w.key];
 		bool catching_up = session_.kernel_cgroup(w.slot) != w.target.cgroup_id;
 		if (!a.in_flight &&
@@ -209,6 +212,26 @@ void Follower::on_answer(Watched &w, const Answer &answer, Clock::time_point now
 		}
 		break;
 	}
+}
+
+// The kernel joined a new life at its cgroup's mkdir (bpf/follow.bpf.h)
+// that the runtime has not been seen running: a life shorter than the
+// time to ask (a crash loop, a job) comes and goes between two answers.
+// Its calls are counted already; the book learns the cgroup (restarts,
+// the key of its numbers) and the slot forgets the lives before the last.
+void Follower::adopt_kernel_life(Watched &w, Clock::time_point now, std::vector<FollowNotice> &out)
+{
+	std::uint64_t joined = session_.kernel_cgroup(w.slot);
+	if (!w.followable() || joined == w.target.cgroup_id ||
+	    std::find(w.cgroups.begin(), w.cgroups.end(), joined) != w.cgroups.end())
+		return;
+	Target life = w.target;
+	life.cgroup_id = joined;
+	life.pid = 0; // not known: its log pipes are learnt in the kernel
+	session_.move(w, life, now);
+	out.push_back({"restarted", w.target,
+		       fmt::format("restarted: counting its new life from its first call (cgroup {}, restarts {})",
+				   joined, w.restarts)});
 }
 
 void Follower::come_back(Watched &w, const Target &now_at, Clock::time_point now, std::vector<FollowNotice> &out)

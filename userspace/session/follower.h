@@ -78,6 +78,7 @@ private:
 	};
 
 	void expect(const Watched &w, const std::string &path);
+	void adopt_kernel_life(Watched &w, Clock::time_point now, std::vector<FollowNotice> &out);
 	void ask(const Watched &w, Clock::time_point now);
 	void on_answer(Watched &w, const Answer &a, Clock::time_point now, std::vector<FollowNotice> &out);
 	void come_back(Watched &w, const Target &now_at, Clock::time_point now, std::vector<FollowNotice> &out);

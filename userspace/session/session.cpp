@@ -151,10 +151,15 @@ void Session::move(Watched &w, const Target &now_at, std::chrono::steady_clock::
 	std::uint64_t old_cgroup = w.target.cgroup_id;
 	// The kernel has usually pointed the slots there already, at the
 	// cgroup's mkdir; pointing again is harmless and covers the rest.
-	auto lf = log_files_of(now_at.pid);
-	probe_.retarget(w.slot, now_at.cgroup_id, lf.value_or(LogFiles{}));
-	if (lf)
-		log_known_.insert(w.key);
+	if (now_at.pid > 0) {
+		auto lf = log_files_of(now_at.pid);
+		probe_.retarget(w.slot, now_at.cgroup_id, lf.value_or(LogFiles{}));
+		if (lf)
+			log_known_.insert(w.key);
+	} else {
+		// A life seen only by the kernel: the log pipes it learnt stay.
+		probe_.slots().point(w.slot, now_at.cgroup_id);
+	}
 	if (delivery_) {
 		delivery_->slots().point(w.slot, now_at.cgroup_id);
 		delivery_->detach_egress(old_cgroup);
@@ -185,10 +190,19 @@ void Session::sync()
 TargetReport Session::target_report(std::uint64_t key, const Window &w, const std::string &note)
 {
 	TargetReport tr;
-	tr.target = book_.target(key);
+	if (key == Aggregator::kRetiredKey) {
+		tr.target.name = "gone cgroups";
+		tr.target.runtime = "cgroup";
+		tr.target.name_source = "summed";
+	} else {
+		tr.target = book_.target(key);
+	}
 	tr.key = key;
 	tr.window = w;
 	tr.note = note;
+	if (key == Aggregator::kRetiredKey)
+		tr.note = std::to_string(agg_.folded()) + " cgroups that are gone, summed (bpfwatch keeps " +
+			  "the last ones apart)";
 	tr.log_known = log_known(key);
 	if (const Watched *watched = book_.watched_by_key(key)) {
 		tr.restarts = watched->restarts;
@@ -284,8 +298,19 @@ void Session::forget(std::uint64_t cgroup_id, bool keep_numbers)
 	}
 	egress_tried_.erase(cgroup_id);
 	egress_refused_.erase(cgroup_id); // bounded however many come and go
-	if (!keep_numbers)
+	if (keep_numbers)
+		agg_.retire(cgroup_id);
+	else
 		agg_.forget(cgroup_id);
+}
+
+std::vector<std::uint64_t> Session::live_discovered() const
+{
+	std::vector<std::uint64_t> out;
+	for (const auto &[key, w] : agg_.since_start())
+		if (key != Aggregator::kRetiredKey && !agg_.retired(key))
+			out.push_back(key);
+	return out;
 }
 
 } // namespace bpfwatch

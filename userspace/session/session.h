@@ -58,6 +58,9 @@ public:
 	// A summary of just these targets' totals since the start, by key.
 	Report final_report(const std::vector<std::uint64_t> &keys, double seconds, const std::string &note);
 	void forget(std::uint64_t cgroup_id, bool keep_numbers);
+	// Watching everything: the cgroups the model counts that are not
+	// known to be gone (the kernel's, and any whose records came).
+	std::vector<std::uint64_t> live_discovered() const;
 	// Watching everything: count the IP egress of containers seen so far.
 	void attach_egress_to_new_containers();
 	bool delivery_running() const { return delivery_ != nullptr; }

@@ -3,6 +3,8 @@
 
 #include <sys/stat.h>
 
+#include <set>
+
 #include "targets/cgroup.h"
 
 namespace bpfwatch {
@@ -94,15 +96,35 @@ bool TargetBook::rename_unnamed()
 std::vector<std::uint64_t> TargetBook::take_vanished()
 {
 	std::vector<std::uint64_t> gone;
+	std::set<std::uint64_t> unnamed;
 	for (auto it = named_.begin(); it != named_.end();) {
-		// Unnamed ("cgroup:<id>") cgroups have no path to check.
-		if (it->second.cgroup_path.empty() || alive(it->second)) {
+		Target &t = it->second;
+		bool is_gone = false;
+		if (t.cgroup_path.empty()) {
+			// Unnamed ("cgroup:<id>"): no walk of the tree found it. Ask
+			// again; still unnamed a period after the last time means a
+			// walk since it was seen missed it (the namer walks at least
+			// once a second when asked): gone, having lived between two
+			// walks (a churning host makes thousands of those).
+			t = namer_(it->first);
+			if (t.cgroup_path.empty()) {
+				is_gone = unnamed_.count(it->first) != 0;
+				if (!is_gone)
+					unnamed.insert(it->first);
+			} else {
+				is_gone = !alive(t);
+			}
+		} else {
+			is_gone = !alive(t);
+		}
+		if (!is_gone) {
 			++it;
 			continue;
 		}
 		gone.push_back(it->first);
 		it = named_.erase(it);
 	}
+	unnamed_ = std::move(unnamed);
 	return gone;
 }
 

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,8 @@ public:
 
 	// Watching everything: ids of discovered cgroups whose directory is
 	// gone, dropped from the book so their kernel totals can be freed.
+	// One that no walk of the tree ever found (it lived between two) is
+	// gone when it is still not found at the next call.
 	std::vector<std::uint64_t> take_vanished();
 	// Watching everything: discovered containers still named by their
 	// cgroup path (the runtime did not answer when they were first seen)
@@ -89,6 +92,7 @@ private:
 	std::vector<Watched> watched_;
 	std::map<std::uint64_t, std::uint64_t> aliases_; // any cgroup an explicit target had -> its key
 	std::map<std::uint64_t, Target> named_;          // discovered, by cgroup id
+	std::set<std::uint64_t> unnamed_; // named_ with no path at the last take_vanished()
 };
 
 } // namespace bpfwatch

@@ -269,6 +269,12 @@ private:
 	{
 		// Names the runtime could not give before (it was down): now.
 		book_.rename_unnamed();
+		// Every cgroup the kernel counts is in the book, reported or not
+		// (--interval 0, a cgroup that lived between two reports): else
+		// its entry would hold a place in the bounded map for good.
+		session_.sync();
+		for (std::uint64_t id : session_.live_discovered())
+			book_.target(id);
 		std::vector<std::uint64_t> gone = book_.take_vanished();
 		if (gone.empty())
 			return;
