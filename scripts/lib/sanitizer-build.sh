@@ -10,7 +10,10 @@ sanitizer_build() {
 	local dir=$1 target=$2
 	shift 2
 	local args=(-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ "$@")
-	have clang++ || die "clang++ not found: run sudo scripts/install-deps --build"
+	if ! "$BPFWATCH_ROOT/scripts/install-deps" --check --build 2>/dev/null; then
+		[[ $(id -u) -eq 0 ]] || die "build packages missing: run sudo scripts/install-deps --build"
+		"$BPFWATCH_ROOT/scripts/install-deps" --build
+	fi
 	mkdir -p "$dir" || die "cannot create $dir"
 	exec 8>"$dir/.scripts-build.lock"
 	flock 8
