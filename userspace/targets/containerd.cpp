@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "targets/cgroup.h"
+#include "targets/numbers.h"
 #include "targets/orchestration.h"
 #include "targets/runtime_error.h"
 #include "util/error.h"
@@ -196,9 +197,10 @@ std::vector<CtrTask> parse_ctr_tasks(std::string_view text)
 			f.push_back(r.substr(start, end == std::string::npos ? std::string::npos : end - start));
 			pos = end == std::string::npos ? r.size() : end;
 		}
-		if (f.size() != 3 || f[1].find_first_not_of("0123456789") != std::string::npos)
+		std::optional<pid_t> pid = f.size() == 3 ? parse_pid(f[1]) : std::nullopt;
+		if (!pid)
 			throw RuntimeError(RuntimeFailure::malformed, "ctr tasks ls: unexpected row '" + r + "'");
-		out.push_back({f[0], static_cast<pid_t>(std::stol(f[1])), f[2]});
+		out.push_back({f[0], *pid, f[2]});
 	}
 	return out;
 }
@@ -270,7 +272,7 @@ std::vector<ContainerSummary> ContainerdSource::list_state(const std::string &ta
 			pid_t pid = 0;
 			try {
 				spec = parse_oci_spec(read_text_file(bundle + "/config.json"));
-				pid = static_cast<pid_t>(std::stol(read_text_file(bundle + "/init.pid")));
+				pid = parse_pid(read_text_file(bundle + "/init.pid")).value_or(0);
 			} catch (const RuntimeError &e) {
 				throw RuntimeError(e.kind(), bundle + "/config.json: " + e.what());
 			} catch (const std::exception &) {

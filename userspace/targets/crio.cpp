@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "targets/cgroup_index.h"
+#include "targets/numbers.h"
 #include "targets/orchestration.h"
 #include "targets/resolver.h"
 #include "targets/runtime_error.h"
@@ -72,7 +73,7 @@ ContainerSummary parse_crio_container(std::string_view text, const std::string &
 		if (!name.empty())
 			c.names = {name};
 		c.image = j.value("image", "");
-		c.pid = j.value("pid", 0);
+		c.pid = natural_or<pid_t>(j, "pid", 0, "cri-o /containers/" + id);
 		c.labels = string_map(j, "labels");
 		Labels crio = string_map(j, "crio_annotations");
 		c.orchestration = orchestration_from_labels(c.labels);

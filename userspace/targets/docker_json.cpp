@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "targets/docker.h"
+#include "targets/numbers.h"
 #include "targets/orchestration.h"
 #include "targets/runtime_error.h"
 #include "util/error.h"
@@ -33,7 +34,7 @@ json parse(std::string_view text, const char *what)
 {
 	try {
 		return json::parse(text);
-	} catch (const json::parse_error &e) {
+	} catch (const json::exception &e) { // parse_error, and out_of_range for 1e999 (tests/fuzz)
 		throw RuntimeError(RuntimeFailure::malformed,
 				   std::string("malformed JSON in ") + what + ": " + e.what());
 	}
@@ -73,7 +74,7 @@ std::vector<ContainerSummary> parse_container_list(std::string_view text)
 				s.names.push_back(strip_slash(n.get<std::string>()));
 			s.image = get_or<std::string>(c, "Image", "");
 			s.state = get_or<std::string>(c, "State", "");
-			s.pid = get_or<pid_t>(c, "Pid", 0);
+			s.pid = natural_or<pid_t>(c, "Pid", 0, "container list");
 			s.labels = labels_of(c);
 			s.orchestration = orchestration_from_labels(s.labels);
 			if (!s.id.empty())
@@ -95,13 +96,13 @@ ContainerDetails parse_container_inspect(std::string_view text)
 	try {
 		d.id = get_or<std::string>(j, "Id", "");
 		d.name = strip_slash(get_or<std::string>(j, "Name", ""));
-		d.restart_count = get_or<int>(j, "RestartCount", 0);
+		d.restart_count = natural_or<int>(j, "RestartCount", 0, "container inspect");
 		for (const auto &e : get_or<json>(j, "ExecIDs", json::array()))
 			d.exec_ids.push_back(e.get<std::string>());
 		json state = get_or<json>(j, "State", json::object());
 		d.status = get_or<std::string>(state, "Status", "");
 		d.running = get_or<bool>(state, "Running", false);
-		d.pid = get_or<pid_t>(state, "Pid", 0);
+		d.pid = natural_or<pid_t>(state, "Pid", 0, "container inspect");
 		json host = get_or<json>(j, "HostConfig", json::object());
 		d.cgroup_parent = get_or<std::string>(host, "CgroupParent", "");
 		d.labels = labels_of(get_or<json>(j, "Config", json::object()));

@@ -100,7 +100,7 @@ void RuntimeEvents::run()
 	}
 }
 
-void RuntimeEvents::on_bytes(std::string_view data)
+std::vector<ContainerEvent> EventStreamParser::feed(std::string_view data)
 {
 	std::vector<ContainerEvent> got;
 	for (char c : data) {
@@ -113,6 +113,12 @@ void RuntimeEvents::on_bytes(std::string_view data)
 			got.push_back(std::move(*e));
 		partial_line_.clear();
 	}
+	return got;
+}
+
+void RuntimeEvents::on_bytes(std::string_view data)
+{
+	std::vector<ContainerEvent> got = parser_.feed(data);
 	if (got.empty())
 		return;
 	std::lock_guard lock(mu_);
@@ -126,7 +132,7 @@ void RuntimeEvents::stream_once()
 {
 	CurlPtr curl = make_curl();
 	CURL *c = curl.get();
-	partial_line_.clear();
+	parser_.reset();
 	std::string url = std::string("http://localhost") + kPath;
 	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path_.c_str());
 	curl_easy_setopt(c, CURLOPT_URL, url.c_str());

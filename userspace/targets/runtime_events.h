@@ -27,6 +27,18 @@ struct ContainerEvent {
 // container event. Never throws: a stream of garbage is ignored line by line.
 std::optional<ContainerEvent> parse_container_event(std::string_view line);
 
+// The stream's bytes, in the chunks they arrive in, as container events:
+// one per whole line (a line cut between chunks waits for its end); a line
+// longer than 1 MiB is cut there rather than grown, and so is no event.
+class EventStreamParser {
+public:
+	std::vector<ContainerEvent> feed(std::string_view data);
+	void reset() { partial_line_.clear(); } // a new connection
+
+private:
+	std::string partial_line_;
+};
+
 class RuntimeEvents {
 public:
 	RuntimeEvents(std::string socket_path, std::string runtime);
@@ -54,7 +66,7 @@ private:
 	mutable std::mutex mu_;
 	std::vector<ContainerEvent> pending_;
 	std::string status_;
-	std::string partial_line_; // the stream thread's only
+	EventStreamParser parser_; // the stream thread's only
 	std::thread thread_;
 };
 
