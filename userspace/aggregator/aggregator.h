@@ -14,8 +14,9 @@ namespace bpfwatch {
 
 class Aggregator {
 public:
-	// Bound on distinct destinations kept per cgroup and window; records
-	// past it are counted in destinations_overflow. Without intervals
+	// Bound on distinct destinations (and, apart, sources) kept per cgroup
+	// and window; records past it are counted in destinations_overflow
+	// (sources_overflow). Without intervals
 	// only the windows since the start are kept (nothing reports an
 	// interval: the headless exporter), at half the memory.
 	explicit Aggregator(std::size_t max_destinations = 256, bool intervals = true)
@@ -45,6 +46,7 @@ public:
 
 private:
 	void add_to(Window &w, const Record &record, std::uint64_t now_ns);
+	void add_input(InputWindow &w, const Record &record, std::uint64_t now_ns);
 
 	std::size_t max_destinations_;
 	bool intervals_;

@@ -17,6 +17,7 @@ ProbeConfig probe_config(const TargetBook &book, const SessionOptions &options)
 	for (const Watched &w : book.watched())
 		cfg.cgroup_ids.push_back(w.target.cgroup_id);
 	cfg.trace = options.trace;
+	cfg.input = options.input;
 	return cfg;
 }
 
