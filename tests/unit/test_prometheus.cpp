@@ -140,6 +140,16 @@ TEST(Prometheus, TheLogRoutersNumbers)
 	EXPECT_TRUE(has_line(text, R"(bpfwatch_map_full_total{map="sockets"} 0)"));
 }
 
+TEST(Prometheus, ReadBytesPerKindOnceAKindHadAnyInput)
+{
+	MetricsSnapshot s = snapshot_of(summary_of(testing::docker_socket_router_report()));
+	std::string text = render_prometheus(&s, ScrapeFacts{true});
+	std::string c = kRouter;
+	EXPECT_TRUE(has_line(text, "bpfwatch_read_bytes_total{" + c + R"(,kind="socket"} 40960)")) << text;
+	EXPECT_TRUE(has_line(text, "bpfwatch_read_bytes_total{" + c + R"(,kind="file"} 512)"));
+	EXPECT_EQ(text.find(R"(bpfwatch_read_bytes_total{)" + c + R"(,kind="pipe")"), std::string::npos);
+}
+
 TEST(Prometheus, HistogramBucketsAreCumulativeWithAnExactSum)
 {
 	TargetReport tr = log_router_report();

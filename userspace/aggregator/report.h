@@ -50,6 +50,9 @@ struct Report {
 	std::uint64_t now_ns = 0; // CLOCK_MONOTONIC when made: "N s ago"
 	// The delivery probe's health; absent when it is not running.
 	std::optional<DeliveryStats> delivery_stats;
+	// The input side is counted (no --no-input): Window::input means
+	// something, and its zeros are values.
+	bool input = true;
 	// The sizes per view (Window::detail[].sizes) count since the start,
 	// in an interval report too (--histogram cumulative); a summary's
 	// always do.
