@@ -296,6 +296,7 @@ public:
 		      {"cgroup_id", a.cgroup_id},
 		      {"silent_s", std::round(a.silent_s * 1000) / 1000},
 		      {"written_bytes", a.written_bytes},
+		      {"received_bytes", a.received_bytes},
 		      {"socket_errors", a.socket_errors},
 		      // Sent meanwhile, never acknowledged: the peer does not answer.
 		      {"unacked_sent_bytes", a.sent_bytes},
