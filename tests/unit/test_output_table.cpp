@@ -66,7 +66,7 @@ TEST(OutputTable, InputBesideOutputWithTheFlowInOneLine)
 {
 	std::string text = print(interval_of(docker_socket_router_report()));
 	expect_fits(text);
-	EXPECT_TRUE(has_line(text, "  flow: in 40.5 KiB from /var/run/docker.sock (1 × EOF), out 0 B to"));
+	EXPECT_TRUE(has_line(text, "  flow: in 40.0 KiB from /var/run/docker.sock (1 × EOF), out 0 B to"));
 	EXPECT_TRUE(has_line(text, "    198.51.100.7:514 (37 × ECONNREFUSED)"));
 	EXPECT_TRUE(has_line(text, "  kind        bytes      calls  errors    in bytes   calls  errors   eof  again"));
 	EXPECT_TRUE(has_line(text, "  file          0 B          0       0       512 B       2       0     0      0"));

@@ -40,26 +40,29 @@ std::optional<FdKind> busiest_kind(const std::array<C, kFdKinds> &by_kind)
 Flow flow_of(const Window &w)
 {
 	Flow f;
-	InputCounts in = w.input.total();
-	f.in.bytes = in.bytes;
-	f.in.eof = in.eof;
+	// Sockets first: a router's flow is the stream it reads and the peer
+	// it sends to, whatever it logs or reads from files besides.
 	auto sources = ranked_sources(w.input);
 	if (!sources.empty()) {
+		const InputCounts &sock = w.input.kind(FdKind::socket);
+		f.in.bytes = sock.bytes;
+		f.in.eof = sock.eof;
 		f.in.peer = *sources.front().first;
 		set_top_errno(f.in, sources.front().second->errnos);
-	} else {
-		f.in.kind = busiest_kind(w.input.by_kind);
+	} else if ((f.in.kind = busiest_kind(w.input.by_kind))) {
+		f.in.bytes = w.input.kind(*f.in.kind).bytes;
+		f.in.eof = w.input.kind(*f.in.kind).eof;
 	}
 	if (!f.in.top_errno_calls)
 		set_top_errno(f.in, w.input.errnos);
 
-	f.out.bytes = w.total().bytes;
 	auto dests = ranked_destinations(w);
 	if (!dests.empty()) {
+		f.out.bytes = w.kind(FdKind::socket).bytes;
 		f.out.peer = *dests.front().first;
 		set_top_errno(f.out, dests.front().second->errnos);
-	} else {
-		f.out.kind = busiest_kind(w.by_kind);
+	} else if ((f.out.kind = busiest_kind(w.by_kind))) {
+		f.out.bytes = w.kind(*f.out.kind).bytes;
 	}
 	if (!f.out.top_errno_calls)
 		set_top_errno(f.out, w.errnos);

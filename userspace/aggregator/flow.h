@@ -12,12 +12,13 @@
 
 namespace bpfwatch {
 
-// One side of the flow: its bytes, where most of them came from or went,
-// and the trouble it had.
+// One side of the flow: where most of its bytes came from or went, the
+// bytes of that (every socket's, or the kind's), and the trouble it had.
 struct FlowSide {
 	std::uint64_t bytes = 0;
-	// The busiest socket peer (by bytes, then calls, then errors); absent
-	// when the side had none, and `kind` names the busiest fd kind instead.
+	// The busiest socket peer (by bytes, then calls, then errors), when
+	// the side had any socket peer; otherwise `kind` names the busiest fd
+	// kind.
 	std::optional<Endpoint> peer;
 	std::optional<FdKind> kind;
 	std::uint64_t eof = 0; // input only: ends of stream
