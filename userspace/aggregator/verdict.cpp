@@ -32,6 +32,10 @@ FailedHalf failed_half(const CheckResult &r)
 {
 	if (r.verdict == Verdict::delivered || !r.input)
 		return FailedHalf::none;
+	// It sent, to the wrong place (or one it cannot place): whatever its
+	// input did, the output is what to look at.
+	if (r.finding == Finding::stayed_on_host || r.finding == Finding::locality_unknown)
+		return FailedHalf::output;
 	switch (r.input->state) {
 	case InputState::flowing:
 		return FailedHalf::output;

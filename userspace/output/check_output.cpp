@@ -56,7 +56,10 @@ std::string source_text(const InputSummary &in)
 // (upstream died). Nothing to add for a producer that read nothing.
 std::string half_text(const CheckResult &r)
 {
-	if (r.failed_half == FailedHalf::none || !r.input)
+	// Bytes sent to this host's peers, or to ones it cannot place: the
+	// reason says so already, and the input has nothing to add.
+	if (r.failed_half == FailedHalf::none || !r.input || r.finding == Finding::stayed_on_host ||
+	    r.finding == Finding::locality_unknown)
 		return "";
 	const InputSummary &in = *r.input;
 	switch (in.state) {
