@@ -220,9 +220,15 @@ void print_bpf_stats(const Results &r, std::ostream &out)
 		return;
 	out << "\nBPF programs, bpf_stats on (run_time_ns / run_cnt over the timed calls only;\n"
 	       "the stats' own clock reads are included in ns/run)\n\n";
-	out << fmt::format("{:<10} {:>6}  {:>9} {:>9} {:>9}  {:>9}\n", "state", "insns", "ns/run", "ns/run",
-			   "ns/run", "runs/call");
-	out << fmt::format("{:<10} {:>6}  {:>9} {:>9} {:>9}  {:>9}\n", "", "", "devnull", "pipe", "udp", "devnull");
+	out << fmt::format("{:<10} {:>6} ", "state", "insns");
+	for (int i = 0; i < kWorkloads; i++)
+		out << fmt::format(" {:>9}", "ns/run");
+	out << fmt::format("  {:>9}\n{:<10} {:>6} ", "runs/call", "", "");
+	// Short column names, in kAllWorkloads' order.
+	for (const char *name : {"wr null", "wr pipe", "sendto", "rd zero", "rd pipe", "recv"})
+		out << fmt::format(" {:>9}", name);
+	static_assert(kWorkloads == 6, "a column name per workload");
+	out << fmt::format("  {:>9}\n", "wr null");
 	for (const BpfStatsRow &row : r.bpf_stats) {
 		std::uint32_t insns = 0;
 		for (const ProgInfo &p : row.progs)
@@ -333,7 +339,12 @@ json to_json(const Results &r)
 		       {"quick", r.config.quick},
 		       {"rounds_planned", r.config.rounds},
 		       {"reps_per_visit", r.config.reps},
-		       {"batch", {{"write_devnull", r.batch[0]}, {"write_pipe", r.batch[1]}, {"sendto_udp", r.batch[2]}}},
+		       {"batch", [&] {
+				nlohmann::ordered_json b;
+				for (Workload w : kAllWorkloads)
+					b[workload_key(w)] = r.batch[int(w)];
+				return b;
+			}()},
 		       {"writer_cpu", r.config.pin_cpu},
 		       {"seed", r.config.seed},
 		       {"stream_seconds", r.config.stream_seconds},

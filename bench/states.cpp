@@ -175,11 +175,14 @@ std::vector<std::string> bpfwatch_argv(const Env &env, bool events)
 
 std::vector<std::string> bpftrace_argv(const Env &env)
 {
-	// Two maps so that readiness can see both probes attached. The cost per
-	// call is that of one probe: the other fires only on its own syscall.
+	// A map per probe so that readiness can see all four attached (poke()
+	// makes each syscall once). The cost per call is that of one probe:
+	// the others fire only on their own syscalls.
 	return {env.bpftrace_binary, "-e",
 		"tracepoint:syscalls:sys_exit_write { @w[cgroup] = sum(args->ret); } "
-		"tracepoint:syscalls:sys_exit_sendto { @s[cgroup] = sum(args->ret); }"};
+		"tracepoint:syscalls:sys_exit_sendto { @s[cgroup] = sum(args->ret); } "
+		"tracepoint:syscalls:sys_exit_read { @r[cgroup] = sum(args->ret); } "
+		"tracepoint:syscalls:sys_exit_recvfrom { @f[cgroup] = sum(args->ret); }"};
 }
 
 ToolRun::ToolRun(Env &env, std::vector<std::string> argv, std::string stdout_path, Readiness ready,
@@ -265,7 +268,7 @@ std::unique_ptr<State> make_state(StateId id, Env &env)
 	case StateId::Bpftrace:
 		if (env.bpftrace_binary.empty())
 			throw std::runtime_error("bpftrace is not installed");
-		return std::make_unique<ToolRun>(env, bpftrace_argv(env), "/dev/null", Readiness{false, 2});
+		return std::make_unique<ToolRun>(env, bpftrace_argv(env), "/dev/null", Readiness{false, 4});
 	}
 	throw std::logic_error("state");
 }

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-// The three timed calls, 64 bytes each: write() to /dev/null, write() to a
-// pipe, and UDP sendto() on loopback. A batch times only the calls, in
+// The timed calls, 64 bytes each. The output side: write() to /dev/null,
+// write() to a pipe, and UDP sendto() on loopback; the input side: read()
+// from /dev/zero, read() from a pipe and recv() of a UDP datagram on
+// loopback (the pipe filled and the datagrams sent before each chunk,
+// untimed, so a read never blocks). A batch times only the calls, in
 // chunks; the pipe and the receiving socket are emptied between chunks,
 // untimed, so a call never blocks and never drops:
 //  - the pipe is 1 MiB (F_SETPIPE_SZ) and a batch fits in it, so every
@@ -24,9 +27,10 @@
 
 namespace bench {
 
-enum class Workload { DevNull = 0, Pipe = 1, Udp = 2 };
-constexpr int kWorkloads = 3;
-constexpr std::array<Workload, kWorkloads> kAllWorkloads{Workload::DevNull, Workload::Pipe, Workload::Udp};
+enum class Workload { DevNull = 0, Pipe = 1, Udp = 2, ReadZero = 3, ReadPipe = 4, RecvUdp = 5 };
+constexpr int kWorkloads = 6;
+constexpr std::array<Workload, kWorkloads> kAllWorkloads{Workload::DevNull,  Workload::Pipe,     Workload::Udp,
+							  Workload::ReadZero, Workload::ReadPipe, Workload::RecvUdp};
 const char *workload_key(Workload w);   // "write_devnull", ...
 const char *workload_title(Workload w); // "write /dev/null", ...
 Workload workload_from_key(const std::string &key); // "devnull", "pipe", "udp"; throws
@@ -56,12 +60,15 @@ public:
 private:
 	void drain_pipe(std::uint64_t bytes);
 	void drain_udp(std::uint64_t datagrams);
+	// Before a chunk of reads, untimed: what they will read.
+	void fill_pipe(int writes);
+	void send_udp(int datagrams);
 
 	Timing run_chunk(Workload w, int n);
 
 	int batch_;
 	int pipe_chunk_;
-	Fd devnull_, pipe_r_, pipe_w_, udp_tx_, udp_rx_;
+	Fd devnull_, zero_, pipe_r_, pipe_w_, udp_tx_, udp_rx_;
 	std::array<char, 64> payload_{};
 	std::uint64_t udp_dropped_ = 0, failures_ = 0;
 	unsigned char udp_addr_[32] = {};

@@ -11,14 +11,22 @@
 
 #if defined(__TARGET_ARCH_x86)
 /* arch/x86/entry/syscalls/syscall_64.tbl */
+#define BW_NR_read 0
 #define BW_NR_write 1
+#define BW_NR_pread64 17
 #define BW_NR_pwrite64 18
+#define BW_NR_readv 19
 #define BW_NR_writev 20
 #define BW_NR_sendfile64 40
 #define BW_NR_sendto 44
+#define BW_NR_recvfrom 45
 #define BW_NR_sendmsg 46
+#define BW_NR_recvmsg 47
+#define BW_NR_preadv 295
 #define BW_NR_pwritev 296
+#define BW_NR_recvmmsg 299
 #define BW_NR_sendmmsg 307
+#define BW_NR_preadv2 327
 #define BW_NR_pwritev2 328
 
 #define BW_SC_NR(regs) BW_READ(regs, orig_ax)
@@ -62,6 +70,22 @@ static __always_inline int syscall_of(long nr)
 		return BW_SYS_SENDMMSG;
 	case BW_NR_sendfile64:
 		return BW_SYS_SENDFILE64;
+	case BW_NR_read:
+		return BW_SYS_READ;
+	case BW_NR_readv:
+		return BW_SYS_READV;
+	case BW_NR_pread64:
+		return BW_SYS_PREAD64;
+	case BW_NR_preadv:
+		return BW_SYS_PREADV;
+	case BW_NR_preadv2:
+		return BW_SYS_PREADV2;
+	case BW_NR_recvfrom:
+		return BW_SYS_RECVFROM;
+	case BW_NR_recvmsg:
+		return BW_SYS_RECVMSG;
+	case BW_NR_recvmmsg:
+		return BW_SYS_RECVMMSG;
 	default:
 		return -1;
 	}

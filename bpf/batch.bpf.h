@@ -135,12 +135,13 @@ static __always_inline void batch_commit(struct bw_batch *b, __u32 size)
 	b->busy = 0;
 }
 
-/* b->dest is the destination the batch's last bw_dest part carried. */
-static __always_inline bool batch_same_dest(struct bw_batch *b)
+/* b->dest is the destination (or, @in, the source) the batch's last
+ * bw_dest part of that direction carried. */
+static __always_inline bool batch_same_dest(struct bw_batch *b, __u32 in)
 {
-	__u64 *x = (__u64 *)&b->dest, *y = (__u64 *)&b->last_dest;
+	__u64 *x = (__u64 *)&b->dest, *y = (__u64 *)&b->last_dest[in & 1];
 
-	if (!b->has_last)
+	if (!(b->has_last & (1 << (in & 1))))
 		return false;
 	for (int i = 0; i < sizeof(struct bw_dest) / 8; i++)
 		if (x[i] != y[i])

@@ -17,7 +17,11 @@ enum bw_kind {
 	BW_KIND_MAX = 5,
 };
 
-/* The syscalls we count; the record names which one a count came from. */
+/*
+ * The syscalls we count; the record names which one a count came from,
+ * and so its direction: from BW_SYS_FIRST_INPUT on, the input side (what
+ * a container reads and receives), before it the output side.
+ */
 enum bw_syscall {
 	BW_SYS_WRITE = 0,
 	BW_SYS_WRITEV = 1,
@@ -28,8 +32,17 @@ enum bw_syscall {
 	BW_SYS_SENDMSG = 6,
 	BW_SYS_SENDMMSG = 7,
 	BW_SYS_SENDFILE64 = 8,
-	BW_SYS_MAX = 9,
+	BW_SYS_READ = 9,
+	BW_SYS_READV = 10,
+	BW_SYS_PREAD64 = 11,
+	BW_SYS_PREADV = 12,
+	BW_SYS_PREADV2 = 13,
+	BW_SYS_RECVFROM = 14,
+	BW_SYS_RECVMSG = 15,
+	BW_SYS_RECVMMSG = 16,
+	BW_SYS_MAX = 17,
 };
+#define BW_SYS_FIRST_INPUT BW_SYS_READ
 
 /* Which cgroups the programs count (rodata, fixed at load; bpf/filter.bpf.h). */
 enum bw_filter_mode {
@@ -49,6 +62,20 @@ struct bw_counts {
 };
 
 /*
+ * The input side of one fd kind. A 0-byte read is a successful call; on a
+ * pipe or a stream socket it is also the end of the stream (`eof`).
+ * EAGAIN (a non-blocking read with nothing to read) is normal: it counts
+ * in `again`, never in `errors`.
+ */
+struct bw_in_counts {
+	__u64 bytes;  /* sum of successful return values */
+	__u64 calls;  /* successful calls (messages, for recvmmsg) */
+	__u64 errors; /* calls that returned -errno, EAGAIN aside */
+	__u64 eof;    /* 0-byte reads on a pipe or a stream socket */
+	__u64 again;  /* calls that returned -EAGAIN */
+};
+
+/*
  * Exact per-cgroup totals, kept in a per-CPU hash keyed by cgroup id. They
  * never depend on the ring buffer: a full ring loses detail, never totals.
  */
@@ -61,6 +88,8 @@ struct bw_totals {
 	 * container's stdout/stderr (bw_log_files): what `docker logs` gets. */
 	struct bw_counts log;
 	__u64 lost_events; /* records dropped because the ring was full */
+	/* The input side (read*, recv*), by fd kind. */
+	struct bw_in_counts in[BW_KIND_MAX];
 };
 
 /*
@@ -118,11 +147,13 @@ struct bw_dest {
 #define BW_REC_TRACE 0x1
 #define BW_REC_DEST 0x2
 /* A socket record without a bw_dest part: its destination is the one the
- * last BW_REC_DEST record of the same batch carried. A log shipper sends
- * to one peer, so its records stay 16 bytes. */
+ * last BW_REC_DEST record of the same batch and direction carried (an
+ * input record's bw_dest is its source). A log shipper sends to one peer
+ * and reads from one source, so its records stay 16 bytes. */
 #define BW_REC_SAME_DEST 0x4
 /* The overlapping views of bw_totals a record's call also counts in, so
- * user space can split per-call detail (the size histogram) the same way. */
+ * user space can split per-call detail (the size histogram) the same way.
+ * Output side only: an input record's views are 0. */
 #define BW_VIEW_STDIO 0x1 /* fd 1 or 2 */
 #define BW_VIEW_LOG 0x2   /* the container's log pipes (bw_log_files) */
 
@@ -162,9 +193,10 @@ struct bw_batch {
 	__u32 records;   /* records staged */
 	__u32 busy;      /* bw_sys_exit is changing this slot */
 	__u32 walk;      /* cursor of the lost-record walk */
-	__u32 has_last;  /* last_dest holds the batch's last bw_dest part */
+	__u32 has_last;  /* bit d: last_dest[d] holds the batch's last bw_dest
+			    part of direction d (0 output, 1 input) */
 	__u32 pad;
-	struct bw_dest last_dest;
+	struct bw_dest last_dest[2];
 	struct bw_dest dest; /* the destination of the record being staged */
 	__u8 data[BW_BATCH_BYTES];
 };

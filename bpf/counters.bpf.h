@@ -13,6 +13,8 @@
 /* Set by user space before load. */
 /* --events: records carry a bw_rec_trace part. */
 const volatile bool want_trace = false;
+/* --no-input: the read/recv syscalls are not counted at all. */
+const volatile bool want_input = true;
 /* Watching everything includes bpfwatch itself: its own output must not
  * feed its counts. */
 const volatile __u32 self_tgid = 0;
@@ -126,6 +128,25 @@ static __always_inline void count(struct bw_counts *k, __s64 ret)
 	if (ret >= 0) {
 		k->bytes += ret;
 		k->calls += 1;
+	} else {
+		k->errors += 1;
+	}
+}
+
+#define BW_EAGAIN 11
+
+/* One input call; @eof_kind: a 0-byte read here ends a stream. */
+static __always_inline void count_in(struct bw_in_counts *k, __s64 ret, bool eof_kind)
+{
+	if (ret > 0) {
+		k->bytes += ret;
+		k->calls += 1;
+	} else if (ret == 0) {
+		k->calls += 1;
+		if (eof_kind)
+			k->eof += 1;
+	} else if (ret == -BW_EAGAIN) {
+		k->again += 1;
 	} else {
 		k->errors += 1;
 	}

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The write/send hot path: one program on raw_tracepoint/sys_exit counts
- * write, writev, pwrite64, pwritev, pwritev2, sendto, sendmsg, sendmmsg and
- * sendfile64 per cgroup. One run per syscall, no enter/exit pair joined
- * through a map: at exit the arguments are still in pt_regs and the result
- * is in ret. Order of work: cgroup filter, syscall number, fd, totals,
- * ring-buffer record.
+ * The hot path: one program on raw_tracepoint/sys_exit counts, per cgroup,
+ * the output side (write, writev, pwrite64, pwritev, pwritev2, sendto,
+ * sendmsg, sendmmsg, sendfile64) and the input side (read, readv, pread64,
+ * preadv, preadv2, recvfrom, recvmsg, recvmmsg; left out with --no-input).
+ * One run per syscall, no enter/exit pair joined through a map: at exit
+ * the arguments are still in pt_regs and the result is in ret. Order of
+ * work: cgroup filter, syscall number, fd, totals, ring-buffer record.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -28,6 +29,8 @@ struct call {
 	__u64 fd;
 	__u8 syscall;
 	__u8 kind;
+	__u8 in;  /* 1: the input side, a read or a receive (not a bool: the
+		     verifier must see the & 1 that bounds an index) */
 	bool log; /* written to the container's log (bw_log_files) */
 };
 
@@ -75,8 +78,9 @@ static __noinline void learn_log_files(struct bw_log_files *lf, struct task_stru
 }
 
 /* Is @file the runtime's end of the target's stdout or stderr? Asked only
- * for pipes and ttys of explicit targets: one inlined array lookup and two
- * loads. */
+ * for writes to pipes and ttys of explicit targets: one inlined array
+ * lookup and two loads. Never for a read: reading a pipe is no log line,
+ * and must not start learning a new life's log pipes either. */
 static __always_inline bool is_log_file(struct call *c, __u32 slot)
 {
 	/* Plain locals: BPF_CORE_READ (the compat build) would relocate a
@@ -88,7 +92,7 @@ static __always_inline bool is_log_file(struct call *c, __u32 slot)
 	__u64 ino;
 	__u32 dev;
 
-	if (filter_mode == BW_FILTER_ALL || !file || (c->kind != BW_KIND_PIPE && c->kind != BW_KIND_TTY))
+	if (filter_mode == BW_FILTER_ALL || c->in || !file || (c->kind != BW_KIND_PIPE && c->kind != BW_KIND_TTY))
 		return false;
 	lf = bpf_map_lookup_elem(&log_files, &slot);
 	if (!lf)
@@ -126,8 +130,10 @@ static __always_inline void fill_trace(struct bw_rec_trace *t, struct call *c)
 /*
  * Stage the record of one call. @parts is a constant at every call site,
  * so each copy of this function writes at fixed offsets into a slot the
- * verifier knows is big enough. A socket record whose destination is the
- * one its batch carried last leaves it out (BW_REC_SAME_DEST).
+ * verifier knows is big enough. A socket record whose destination (an
+ * input record's: its source) is the one its batch carried last in the
+ * same direction leaves it out (BW_REC_SAME_DEST): a router that reads
+ * from one peer and writes to another keeps 16-byte records.
  */
 static __always_inline void stage(struct call *c, __s64 ret, const __u8 parts, const void *uaddr,
 				  __u64 addrlen)
@@ -144,7 +150,8 @@ static __always_inline void stage(struct call *c, __s64 ret, const __u8 parts, c
 		__builtin_memset(d, 0, sizeof(*d));
 		bw_sock_dest(c->file, d);
 		/* UDP and unix datagrams go where msg_name says, connected
-		 * or not; a stream socket ignores it. */
+		 * or not (and come from where the kernel wrote it back); a
+		 * stream socket ignores it. */
 		if (uaddr && (d->sotype == BW_SOCK_DGRAM || !d->port))
 			bw_msg_dest(uaddr, addrlen, d);
 	}
@@ -154,26 +161,42 @@ static __always_inline void stage(struct call *c, __s64 ret, const __u8 parts, c
 	r->syscall = c->syscall;
 	r->kind = c->kind;
 	r->parts = parts;
-	r->views = ((c->fd == 1 || c->fd == 2) ? BW_VIEW_STDIO : 0) | (c->log ? BW_VIEW_LOG : 0);
+	r->views = c->in ? 0 : ((c->fd == 1 || c->fd == 2) ? BW_VIEW_STDIO : 0) | (c->log ? BW_VIEW_LOG : 0);
 	if (parts & BW_REC_TRACE)
 		fill_trace((void *)(r + 1), c);
 	if (parts & BW_REC_DEST) {
-		if (batch_same_dest(b)) {
+		if (batch_same_dest(b, c->in)) {
 			r->parts = (parts & ~BW_REC_DEST) | BW_REC_SAME_DEST;
 			size = BW_REC_SIZE(parts & ~BW_REC_DEST);
 		} else {
 			__builtin_memcpy((void *)r + BW_REC_SIZE(parts & ~BW_REC_DEST), &b->dest, sizeof(b->dest));
-			__builtin_memcpy(&b->last_dest, &b->dest, sizeof(b->dest));
-			b->has_last = 1;
+			__builtin_memcpy(&b->last_dest[c->in & 1], &b->dest, sizeof(b->dest));
+			b->has_last |= 1 << (c->in & 1);
 		}
 	}
 	batch_commit(b, size);
 }
 
+/* A 0-byte read ends the stream on a pipe or a stream socket; on a
+ * datagram socket it is an empty datagram. */
+static __always_inline bool ends_stream(struct call *c)
+{
+	struct file *file = c->file;
+	struct socket *sock;
+
+	if (c->kind == BW_KIND_PIPE)
+		return true;
+	if (c->kind != BW_KIND_SOCKET || !file)
+		return false;
+	sock = BW_CAST(struct socket, BW_READ(file, private_data));
+	return BW_READ(sock, type) != BW_SOCK_DGRAM;
+}
+
 /*
- * Count one call (or one sendmmsg message) and stage its record. @uaddr
- * and @addrlen are the address the send named itself, if any. Only socket
- * records carry a destination.
+ * Count one call (or one sendmmsg/recvmmsg message) and stage its record.
+ * @uaddr and @addrlen are the address the send named itself, or the one
+ * the kernel wrote back for a receive, if any. Only socket records carry
+ * a destination (an input record's: its source).
  */
 static __always_inline void account(struct call *c, __s64 ret, const void *uaddr, __u64 addrlen)
 {
@@ -181,11 +204,15 @@ static __always_inline void account(struct call *c, __s64 ret, const void *uaddr
 
 	if (kind >= BW_KIND_MAX)
 		return;
-	count(&c->totals->kind[kind], ret);
-	if (c->fd == 1 || c->fd == 2)
-		count(&c->totals->stdio, ret);
-	if (c->log)
-		count(&c->totals->log, ret);
+	if (c->in) {
+		count_in(&c->totals->in[kind], ret, ret == 0 && ends_stream(c));
+	} else {
+		count(&c->totals->kind[kind], ret);
+		if (c->fd == 1 || c->fd == 2)
+			count(&c->totals->stdio, ret);
+		if (c->log)
+			count(&c->totals->log, ret);
+	}
 
 	/* want_trace is rodata: the verifier keeps two of these four. */
 	bool sock = kind == BW_KIND_SOCKET && c->file;
@@ -215,7 +242,8 @@ static long account_mmsg(__u32 i, void *data)
 	struct user_msghdr hdr = {};
 	__u32 len = 0;
 
-	/* The kernel wrote each message's sent bytes back to msg_len. */
+	/* The kernel wrote each message's bytes back to msg_len, and a
+	 * received one's source to msg_name (its length to msg_namelen). */
 	bpf_probe_read_user(&len, sizeof(len), &m->msg_len);
 	if (l->call->kind == BW_KIND_SOCKET)
 		bpf_probe_read_user(&hdr, sizeof(hdr), &m->msg_hdr);
@@ -244,6 +272,11 @@ int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	sc = syscall_of(BW_SC_NR(regs));
 	if (sc < 0)
 		return 0;
+	/* want_input is rodata: with --no-input the verifier keeps no read
+	 * path at all, and the reads leave here. */
+	c.in = sc >= BW_SYS_FIRST_INPUT;
+	if (c.in && !want_input)
+		return 0;
 	/* A plain local: BPF_CORE_READ would relocate a c.task member access. */
 	task = BW_CURRENT_TASK();
 	if (BW_IN_COMPAT_SYSCALL(task))
@@ -266,7 +299,18 @@ int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		uaddr = (void *)BW_SC_ARG4(regs);
 		addrlen = BW_SC_ARG5(regs);
 		break;
+	case BW_SYS_RECVFROM:
+		/* The kernel wrote the source's length back to *addrlen. */
+		if (c.kind == BW_KIND_SOCKET && ret >= 0 && BW_SC_ARG4(regs)) {
+			__u32 len = 0;
+
+			uaddr = (void *)BW_SC_ARG4(regs);
+			bpf_probe_read_user(&len, sizeof(len), (void *)BW_SC_ARG5(regs));
+			addrlen = len;
+		}
+		break;
 	case BW_SYS_SENDMSG:
+	case BW_SYS_RECVMSG:
 		if (c.kind == BW_KIND_SOCKET && ret >= 0) {
 			bpf_probe_read_user(&hdr, sizeof(hdr), (void *)BW_SC_ARG1(regs));
 			uaddr = hdr.msg_name;
@@ -274,8 +318,9 @@ int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		}
 		break;
 	case BW_SYS_SENDMMSG:
-		/* ret is the number of messages sent (at most UIO_MAXIOV):
-		 * each is one call with its own size and destination. */
+	case BW_SYS_RECVMMSG:
+		/* ret is the number of messages sent or received (at most
+		 * UIO_MAXIOV): each is one call with its own size and peer. */
 		if (ret >= 0) {
 			struct mmsg_loop l = { .call = &c, .vec = (void *)BW_SC_ARG1(regs) };
 

@@ -4,6 +4,7 @@
 #include "targets/cgroup.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -42,14 +43,16 @@ int CgroupSandbox::run(const std::function<int()> &workload, int cpu)
 		return 255;
 	pid_t child = fork();
 	if (child == 0) {
-		char c;
 		cpu_set_t one;
 		CPU_ZERO(&one);
 		CPU_SET(cpu >= 0 ? cpu : sched_getcpu(), &one);
 		if (sched_setaffinity(0, sizeof(one), &one) != 0)
 			_exit(255);
 		close(go[1]);
-		if (read(go[0], &c, 1) != 1)
+		// Wait with poll(), not read(): the child is in the cgroup by
+		// then, and a read would count as the workload's input.
+		pollfd ready{go[0], POLLIN, 0};
+		if (poll(&ready, 1, -1) != 1)
 			_exit(255);
 		close(go[0]);
 		_exit(workload());

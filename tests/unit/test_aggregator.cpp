@@ -32,6 +32,51 @@ KernelTotals totals_with(FdKind kind, std::uint64_t bytes, std::uint64_t calls, 
 	return t;
 }
 
+Record read_event(std::int64_t ret, std::uint16_t port, FdKind kind = FdKind::socket)
+{
+	Record e = socket_event(7, ret, port);
+	e.syscall = Syscall::recvfrom;
+	e.kind = kind;
+	return e;
+}
+
+TEST(Aggregator, InputRecordsBuildSourcesApartFromTheOutput)
+{
+	Aggregator agg;
+	agg.add(7, read_event(100, 2375), 10);
+	agg.add(7, read_event(-EAGAIN, 2375), 15);
+	agg.add(7, read_event(0, 2375), 20); // TCP: the end of the stream
+	agg.add(7, read_event(-ECONNRESET, 2375), 30);
+	agg.add(7, read_event(5, 0, FdKind::pipe), 40);
+	agg.add(7, socket_event(7, 50, 5514), 50);
+
+	const Window &w = agg.since_start().at(7);
+	EXPECT_EQ(w.records, 1u) << "only the send is an output record";
+	EXPECT_EQ(w.destinations.size(), 1u);
+	EXPECT_EQ(w.histogram.total(), 1u);
+	EXPECT_EQ(w.input.records, 5u);
+	ASSERT_EQ(w.input.sources.size(), 1u);
+	const auto &[src, s] = *w.input.sources.begin();
+	EXPECT_EQ(src.to_string(), "tcp 172.17.0.3:2375");
+	EXPECT_EQ(s.counts, (InputCounts{.bytes = 100, .calls = 2, .errors = 1, .eof = 1, .again = 1}));
+	EXPECT_EQ(s.last_read_ns, 10u);
+	EXPECT_EQ(s.last_eof_ns, 20u);
+	EXPECT_EQ(s.errnos, (std::map<int, std::uint64_t>{{ECONNRESET, 1}}));
+	EXPECT_EQ(w.input.errnos, (std::map<int, std::uint64_t>{{ECONNRESET, 1}})) << "EAGAIN aside";
+
+	KernelTotals t = totals_with(FdKind::socket, 50, 1, 0);
+	t.in_kind[index_of(FdKind::socket)] = {.bytes = 100, .calls = 2, .errors = 1, .eof = 1, .again = 1};
+	agg.set_totals({{7, t}});
+	EXPECT_EQ(agg.since_start().at(7).input.total().bytes, 100u);
+	auto first = agg.roll_interval();
+	EXPECT_EQ(first.at(7).input.kind(FdKind::socket).bytes, 100u);
+	t.in_kind[index_of(FdKind::socket)].bytes += 7;
+	agg.set_totals({{7, t}});
+	auto second = agg.roll_interval();
+	EXPECT_EQ(second.at(7).input.kind(FdKind::socket).bytes, 7u) << "an interval's input is its delta";
+	EXPECT_EQ(second.at(7).input.sources.begin()->second.last_read_ns, 10u) << "times since the start";
+}
+
 TEST(Aggregator, RecordsBuildDestinationsErrnosAndHistogram)
 {
 	Aggregator agg;
@@ -182,7 +227,12 @@ TEST(Aggregator, GoneCgroupsPastTheBoundAreSummedExactly)
 	Aggregator agg(2, true, 2); // two destinations, two gone cgroups kept apart
 	for (std::uint64_t id = 1; id <= 5; id++) {
 		agg.add(id, socket_event(id, 10 * id, static_cast<std::uint16_t>(id)), 0);
-		agg.set_totals({{id, totals_with(FdKind::socket, 10 * id, 1, 0)}});
+		Record in = read_event(static_cast<std::int64_t>(id), static_cast<std::uint16_t>(100 + id));
+		in.cgroup_id = id;
+		agg.add(id, in, 0);
+		KernelTotals t = totals_with(FdKind::socket, 10 * id, 1, 0);
+		t.in_kind[index_of(FdKind::socket)] = {.bytes = id, .calls = 1};
+		agg.set_totals({{id, t}});
 	}
 	for (std::uint64_t id = 1; id <= 5; id++)
 		agg.retire(id);
@@ -198,6 +248,11 @@ TEST(Aggregator, GoneCgroupsPastTheBoundAreSummedExactly)
 	EXPECT_EQ(gone.destinations.size(), 2u);
 	EXPECT_EQ(gone.destinations_overflow, 1u);
 	EXPECT_EQ(gone.overflowed(), (Counts{30, 1, 0})) << "the third cgroup's destination, past the bound";
+	// The input side too: exact per kind, sources to the bound.
+	EXPECT_EQ(gone.input.kind(FdKind::socket).bytes, 6u) << "1 + 2 + 3";
+	EXPECT_EQ(gone.input.records, 3u);
+	EXPECT_EQ(gone.input.sources.size(), 2u);
+	EXPECT_EQ(gone.input.sources_overflow, 1u);
 }
 
 TEST(Aggregator, ForgetDropsEveryTrace)

@@ -184,6 +184,75 @@ TEST(CheckVerdict, ToSelectsThePeerAndMinBytesTheAmount)
 	EXPECT_EQ(evaluate(tr, no_require_ack("198.51.100.7:515")).verdict, Verdict::silent);
 }
 
+// A router that follows container logs through the Docker API.
+void docker_input(TargetReport &tr, std::uint64_t bytes, std::uint64_t eof, std::uint64_t last_read_ns,
+		  std::uint64_t last_eof_ns)
+{
+	Endpoint sock = Endpoint::unix_socket(SOCK_STREAM, "/var/run/docker.sock", 20);
+	InputWindow &in = tr.window.input;
+	in.by_kind[index_of(FdKind::socket)] = {.bytes = bytes, .calls = 10, .eof = eof};
+	SourceStats &s = in.sources[sock];
+	s.counts = in.by_kind[index_of(FdKind::socket)];
+	s.last_read_ns = last_read_ns;
+	s.last_eof_ns = last_eof_ns;
+}
+
+TEST(CheckVerdict, InputFlowingAndNothingDeliveredIsTheOutputHalf)
+{
+	Endpoint p = tcp_peer("198.51.100.7", 514);
+	PeerDelivery refused;
+	refused.tcp.connect_attempts = 37;
+	refused.tcp.connect_failures = 37;
+	refused.tcp.connect_errors[ECONNREFUSED] = 37;
+	TargetReport tr = router(p, Locality::remote, 0, refused);
+	tr.window.stdio = {};
+	docker_input(tr, 40960, 0, 100, 0);
+	auto r = evaluate(tr, require_ack());
+	EXPECT_EQ(r.verdict, Verdict::not_delivered);
+	ASSERT_TRUE(r.input);
+	EXPECT_EQ(r.input->state, InputState::flowing);
+	EXPECT_EQ(r.failed_half, FailedHalf::output);
+	EXPECT_EQ(check_reason(r), "FAIL: 0 B written to stdout, 0 B sent; 37 × ECONNREFUSED to tcp 198.51.100.7:514; "
+				   "input flowing (40.0 KiB in from /var/run/docker.sock): the output half is stuck");
+}
+
+TEST(CheckVerdict, InputThatEndedIsTheInputHalf)
+{
+	TargetReport tr;
+	docker_input(tr, 40960, 1, 100, 100); // the stream's end came with its last bytes
+	auto r = evaluate(tr, require_ack());
+	EXPECT_EQ(r.verdict, Verdict::silent);
+	EXPECT_EQ(r.input->state, InputState::ended);
+	EXPECT_EQ(r.failed_half, FailedHalf::input);
+	EXPECT_EQ(check_reason(r), "SILENT: 0 B written to stdout, no socket activity; input ended (1 × EOF from "
+				   "/var/run/docker.sock, after 40.0 KiB in): the input half failed, upstream ended");
+
+	docker_input(tr, 50000, 1, 200, 100); // read again after that end: flowing
+	EXPECT_EQ(evaluate(tr, require_ack()).input->state, InputState::flowing);
+}
+
+TEST(CheckVerdict, NoInputAndNothingElseIsTheInputHalfButAProducerNeedsNone)
+{
+	TargetReport idle;
+	auto r = evaluate(idle, require_ack());
+	EXPECT_EQ(r.input->state, InputState::absent);
+	EXPECT_EQ(r.failed_half, FailedHalf::input);
+	EXPECT_EQ(check_reason(r), "SILENT: 0 B written to stdout, no socket activity; no input (nothing read or "
+				   "received): the input half failed");
+
+	TargetReport producer;
+	producer.window.stdio = {4096, 64, 0};
+	r = evaluate(producer, require_ack());
+	EXPECT_EQ(r.failed_half, FailedHalf::output);
+	EXPECT_EQ(check_reason(r), "SILENT: 4.0 KiB written to stdout, no socket activity");
+
+	CheckCriteria c = require_ack();
+	c.input_counted = false;
+	r = evaluate(idle, c);
+	EXPECT_FALSE(r.input);
+	EXPECT_EQ(r.failed_half, FailedHalf::none);
+}
+
 TEST(CheckVerdict, ToParsesAddressesAndPorts)
 {
 	auto c = parse_check_target("[::1]:514", 1, false);

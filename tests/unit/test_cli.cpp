@@ -53,6 +53,12 @@ TEST(CommandLine, OutputLiveAndTheTerminalDefault)
 	EXPECT_NE(err.find("--events"), std::string::npos) << err;
 }
 
+TEST(CommandLine, NoInputLeavesTheReadPathOut)
+{
+	EXPECT_TRUE(watch_of({"-d", "1s"}).input);
+	EXPECT_FALSE(watch_of({"--no-input"}).input);
+}
+
 TEST(CommandLine, HistogramPerIntervalOrCumulative)
 {
 	WatchOptions w = watch_of({"-H"});

@@ -47,6 +47,38 @@ json counts(std::uint64_t bytes, std::uint64_t calls, std::uint64_t errors)
 	return {{"bytes", bytes}, {"calls", calls}, {"errors", errors}};
 }
 
+TEST(OutputJson, InputIsShapedLikeTheOutputFields)
+{
+	const json j = emit(interval_of(docker_socket_router_report()))[0];
+	const json &in = j["input"];
+	ASSERT_TRUE(in.is_object());
+	json socket = {{"bytes", 40960}, {"calls", 11}, {"errors", 0}, {"eof", 1}, {"again", 4}};
+	EXPECT_EQ(in["by_kind"]["socket"], socket);
+	EXPECT_EQ(in["by_kind"]["file"]["bytes"], 512);
+	EXPECT_EQ(in["by_kind"]["pipe"]["calls"], 0);
+	EXPECT_EQ(in["totals"]["bytes"], 40960 + 512);
+	EXPECT_EQ(in["eof"], 1);
+	EXPECT_EQ(in["again"], 4);
+	EXPECT_EQ(in["errors"], json::object());
+	ASSERT_EQ(in["sources"].size(), 1u);
+	const json &s = in["sources"][0];
+	EXPECT_EQ(s["endpoint"], "unix/stream /var/run/docker.sock");
+	EXPECT_EQ(s["address"], "/var/run/docker.sock");
+	EXPECT_EQ(s["bytes"], 40960);
+	EXPECT_EQ(s["eof"], 1);
+	EXPECT_TRUE(s["last_read_age_s"].is_null());
+	// The output fields are what they were.
+	EXPECT_EQ(j["totals"], counts(0, 0, 37));
+	EXPECT_EQ(j["destinations"][0]["errnos"]["ECONNREFUSED"], 37);
+}
+
+TEST(OutputJson, InputIsNullWithoutTheInputSide)
+{
+	Report r = interval_of(docker_socket_router_report());
+	r.input = false;
+	EXPECT_TRUE(emit(r)[0]["input"].is_null());
+}
+
 TEST(OutputJson, SummaryShape)
 {
 	Report r = interval_of(log_router_report(), 12.3456);
@@ -64,7 +96,7 @@ TEST(OutputJson, SummaryShape)
 				      "by_kind", "cgroup_id", "cgroup_path", "container", "container_id",
 				      "degraded", "delivery_overflow", "destinations", "destinations_overflow", "detail_complete",
 				      "duration_s", "errors", "histogram",
-				      "histograms", "histograms_since_start", "log", "lost_events", "namespace", "pod", "restarts",
+				      "histograms", "histograms_since_start", "input", "log", "lost_events", "namespace", "pod", "restarts",
 				      "runtime", "silent_s", "state", "stdio", "task", "totals", "type"}));
 	EXPECT_EQ(j["pod"], nullptr) << "a plain Docker container is in no pod";
 	EXPECT_EQ(j["namespace"], nullptr);

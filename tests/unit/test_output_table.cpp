@@ -62,6 +62,28 @@ TEST(OutputTable, IntervalBlock)
 	EXPECT_EQ(text, read_fixture("table_block_log_router.txt"));
 }
 
+TEST(OutputTable, InputBesideOutputWithTheFlowInOneLine)
+{
+	std::string text = print(interval_of(docker_socket_router_report()));
+	expect_fits(text);
+	EXPECT_TRUE(has_line(text, "  flow: in 40.0 KiB from /var/run/docker.sock (1 × EOF), out 0 B to"));
+	EXPECT_TRUE(has_line(text, "    198.51.100.7:514 (37 × ECONNREFUSED)"));
+	EXPECT_TRUE(has_line(text, "  kind        bytes      calls  errors    in bytes   calls  errors   eof  again"));
+	EXPECT_TRUE(has_line(text, "  file          0 B          0       0       512 B       2       0     0      0"));
+	EXPECT_TRUE(has_line(text, "  socket        0 B          0      37    40.0 KiB      11       0     1      4"));
+	EXPECT_TRUE(has_line(text, "  total         0 B          0      37    40.5 KiB      13       0     1      4"));
+	EXPECT_TRUE(has_line(text, "  source                                bytes    calls  errors"));
+	EXPECT_TRUE(has_line(text, "  unix/stream /var/run/docker.sock   40.0 KiB       11       0 eof 1 EAGAIN 4"))
+		<< text;
+}
+
+TEST(OutputTable, NoInputColumnsWithoutInput)
+{
+	std::string text = print(interval_of(log_router_report()));
+	EXPECT_EQ(text.find("flow:"), std::string::npos);
+	EXPECT_EQ(text.find("in bytes"), std::string::npos);
+}
+
 TEST(OutputTable, SummaryHeadingAndHistogram)
 {
 	Report r = interval_of(log_router_report(), 12.34);

@@ -153,6 +153,16 @@ TEST(Prometheus, EachProgramBpfwatchRunsWithoutIsOne)
 	EXPECT_EQ(text.find("bpfwatch_degraded{"), text.rfind("bpfwatch_degraded{")) << "one series per program";
 }
 
+TEST(Prometheus, ReadBytesPerKindOnceAKindHadAnyInput)
+{
+	MetricsSnapshot s = snapshot_of(summary_of(testing::docker_socket_router_report()));
+	std::string text = render_prometheus(&s, ScrapeFacts{true});
+	std::string c = kRouter;
+	EXPECT_TRUE(has_line(text, "bpfwatch_read_bytes_total{" + c + R"(,kind="socket"} 40960)")) << text;
+	EXPECT_TRUE(has_line(text, "bpfwatch_read_bytes_total{" + c + R"(,kind="file"} 512)"));
+	EXPECT_EQ(text.find(R"(bpfwatch_read_bytes_total{)" + c + R"(,kind="pipe")"), std::string::npos);
+}
+
 TEST(Prometheus, HistogramBucketsAreCumulativeWithAnExactSum)
 {
 	TargetReport tr = log_router_report();

@@ -26,6 +26,7 @@ Report tick(std::uint64_t now_ns, std::uint64_t log, std::uint64_t file, std::ui
 	tr.window.log = {log, log / 10, 0};
 	tr.window.by_kind[index_of(FdKind::file)] = {file, 1, 0};
 	tr.window.by_kind[index_of(FdKind::socket)] = {socket, 1, errors};
+	tr.window.input.by_kind[index_of(FdKind::socket)] = {.bytes = 2 * log, .calls = 1};
 	Report r;
 	r.kind = Report::Kind::Summary;
 	r.now_ns = now_ns;
@@ -50,10 +51,22 @@ TEST(Rates, DifferencesOverTheTimeBetweenTicks)
 	EXPECT_DOUBLE_EQ(r->kind(FdKind::socket), 8192);
 	EXPECT_DOUBLE_EQ(r->out, 4000 + 1024 + 8192);
 	EXPECT_DOUBLE_EQ(r->errors, 6);
-	EXPECT_FALSE(r->in) << "no input half in the model yet";
+	ASSERT_TRUE(r->in);
+	EXPECT_DOUBLE_EQ(*r->in, 8000) << "the input side's exact total";
 	EXPECT_FALSE(r->log_from_stdio);
 	ASSERT_EQ(t.history(386).size(), 1u);
 	EXPECT_DOUBLE_EQ(t.history(386).back(), r->out);
+}
+
+TEST(Rates, NoInColumnWithoutTheInputSide)
+{
+	RateTracker t;
+	Report a = tick(10 * kSecond, 1000, 0, 0), b = tick(11 * kSecond, 3000, 0, 0);
+	a.input = b.input = false; // --no-input
+	t.update(a);
+	t.update(b);
+	ASSERT_NE(t.rates(386), nullptr);
+	EXPECT_FALSE(t.rates(386)->in);
 }
 
 TEST(Rates, WithoutItsLogPipesStdioStandsInForTheLog)

@@ -16,9 +16,10 @@ namespace {
 
 class Batch {
 public:
-	Batch &rec(std::uint64_t cgid, std::int32_t ret, FdKind kind, std::uint8_t parts, std::uint8_t views = 0)
+	Batch &rec(std::uint64_t cgid, std::int32_t ret, FdKind kind, std::uint8_t parts, std::uint8_t views = 0,
+		   std::uint8_t syscall = BW_SYS_WRITE)
 	{
-		bw_rec r{cgid, ret, BW_SYS_WRITE, static_cast<std::uint8_t>(kind), parts, views};
+		bw_rec r{cgid, ret, syscall, static_cast<std::uint8_t>(kind), parts, views};
 		put(&r, sizeof(r));
 		return *this;
 	}
@@ -101,6 +102,33 @@ TEST(Records, SameDestRefersToTheLastDestinationOfTheBatch)
 	EXPECT_EQ(ev[3].endpoint.port, 53);
 	EXPECT_EQ(ev[4].endpoint.port, 53);
 	EXPECT_EQ(ev[4].ret, 14);
+}
+
+// A router reads from one peer and sends to another: the batch keeps the
+// last peer per direction, and so does the decoder.
+TEST(Records, SameDestIsKeptPerDirection)
+{
+	auto ev = Batch()
+			  .rec(1, 100, FdKind::socket, BW_REC_DEST, 0, BW_SYS_RECVFROM)
+			  .dest(2375)
+			  .rec(1, 100, FdKind::socket, BW_REC_DEST, 0, BW_SYS_SENDTO)
+			  .dest(514)
+			  .rec(1, 50, FdKind::socket, BW_REC_SAME_DEST, 0, BW_SYS_READ)
+			  .rec(1, 50, FdKind::socket, BW_REC_SAME_DEST, 0, BW_SYS_WRITE)
+			  .decode();
+	ASSERT_EQ(ev.size(), 4u);
+	EXPECT_TRUE(ev[0].input());
+	EXPECT_EQ(ev[0].syscall, Syscall::recvfrom);
+	EXPECT_FALSE(ev[1].input());
+	EXPECT_EQ(ev[2].syscall, Syscall::read);
+	EXPECT_EQ(ev[2].endpoint.port, 2375) << "the last source, not the last destination";
+	EXPECT_EQ(ev[3].endpoint.port, 514);
+}
+
+TEST(Records, AnUnknownSyscallStopsTheWalk)
+{
+	auto ev = Batch().rec(1, 10, FdKind::pipe, 0).rec(1, 11, FdKind::pipe, 0, 0, BW_SYS_MAX).decode();
+	ASSERT_EQ(ev.size(), 1u);
 }
 
 TEST(Records, TracePartComesBeforeTheDestination)

@@ -21,6 +21,33 @@ SilenceInputs at(std::uint64_t delivered, std::uint64_t written, std::uint64_t e
 	return in;
 }
 
+TEST(Silence, AlertsWhenItKeepsReceivingAndSendsNothing)
+{
+	SilenceDetector d(30s);
+	auto t0 = SilenceDetector::Clock::time_point{};
+	SilenceInputs in = at(1000, 0, 0);
+	EXPECT_FALSE(d.update(1, t0, in));
+	in.received_bytes = 40960; // the Docker API stream goes on; nothing goes out
+	auto alert = d.update(1, t0 + 31s, in);
+	ASSERT_TRUE(alert);
+	EXPECT_EQ(alert->received_bytes, 40960u);
+	EXPECT_EQ(alert->written_bytes, 0u);
+
+	SilenceDetector quiet(30s);
+	EXPECT_FALSE(quiet.update(1, t0, at(1000, 0, 0)));
+	EXPECT_FALSE(quiet.update(1, t0 + 31s, at(1000, 0, 0))) << "nothing in, nothing written: idle";
+}
+
+TEST(Silence, ReceivedBytesAreTheInputFromSocketsPipesAndFiles)
+{
+	Window w;
+	w.input.by_kind[index_of(FdKind::socket)].bytes = 100;
+	w.input.by_kind[index_of(FdKind::pipe)].bytes = 20;
+	w.input.by_kind[index_of(FdKind::file)].bytes = 3;
+	w.input.by_kind[index_of(FdKind::tty)].bytes = 1000; // /dev/urandom, a terminal
+	EXPECT_EQ(silence_inputs(w, false, false).received_bytes, 123u);
+}
+
 TEST(Silence, AlertsOnceWhenWritesContinueAndSendsStop)
 {
 	SilenceDetector d(30s);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "aggregator/aggregator.h"
 
+#include <cerrno>
+
 #include "aggregator/delivery_delta.h"
 
 #include <algorithm>
@@ -18,6 +20,19 @@ void carry_last_times(Window &interval, const Window &since_start)
 		d.last_error_ns = all.last_error_ns;
 	}
 }
+
+// Sources since the start, as zero-count rows of an interval that did not
+// read from them, keeping their times: "last read N s ago" stays.
+void carry_source_times(InputWindow &interval, const InputWindow &since_start)
+{
+	for (const auto &[src, all] : since_start.sources) {
+		SourceStats &s = interval.sources[src];
+		s.last_read_ns = all.last_read_ns;
+		s.last_eof_ns = all.last_eof_ns;
+	}
+}
+
+constexpr std::int64_t kEagain = -EAGAIN;
 
 void add_detail(CallDetail &d, const Record &record)
 {
@@ -46,8 +61,46 @@ void Aggregator::add(std::uint64_t key, const Record &record, std::uint64_t now_
 		add_to(interval_[key], record, now_ns);
 }
 
+void Aggregator::add_input(InputWindow &w, const Record &record, std::uint64_t now_ns)
+{
+	w.records++;
+	if (record.ret < 0 && record.ret != kEagain)
+		w.errnos[static_cast<int>(-record.ret)]++;
+	if (record.kind != FdKind::socket)
+		return;
+	auto it = w.sources.find(record.endpoint);
+	if (it == w.sources.end()) {
+		if (w.sources.size() >= max_destinations_) {
+			w.sources_overflow++;
+			return;
+		}
+		it = w.sources.emplace(record.endpoint, SourceStats{}).first;
+	}
+	SourceStats &s = it->second;
+	if (record.ret > 0) {
+		s.counts.bytes += static_cast<std::uint64_t>(record.ret);
+		s.counts.calls++;
+		s.last_read_ns = now_ns;
+	} else if (record.ret == 0) {
+		s.counts.calls++;
+		if (ends_stream(record)) {
+			s.counts.eof++;
+			s.last_eof_ns = now_ns;
+		}
+	} else if (record.ret == kEagain) {
+		s.counts.again++;
+	} else {
+		s.counts.errors++;
+		s.errnos[static_cast<int>(-record.ret)]++;
+	}
+}
+
 void Aggregator::add_to(Window &w, const Record &record, std::uint64_t now_ns)
 {
+	if (record.input()) {
+		add_input(w.input, record, now_ns);
+		return;
+	}
 	w.records++;
 	if (record.ret >= 0)
 		w.histogram.add(static_cast<std::uint64_t>(record.ret));
@@ -88,12 +141,15 @@ void Aggregator::set_totals(const std::map<std::uint64_t, KernelTotals> &totals)
 		all.stdio = t.stdio;
 		all.log = t.log;
 		all.lost_events = t.lost_records;
+		all.input.by_kind = t.in_kind;
 		if (!intervals_)
 			continue;
 		Window &now = interval_[cgid];
 		const Window &base = at_roll_[cgid];
-		for (std::size_t k = 0; k < kFdKinds; k++)
+		for (std::size_t k = 0; k < kFdKinds; k++) {
 			now.by_kind[k] = all.by_kind[k] - base.by_kind[k];
+			now.input.by_kind[k] = all.input.by_kind[k] - base.input.by_kind[k];
+		}
 		now.stdio = all.stdio - base.stdio;
 		now.log = all.log - base.log;
 		now.lost_events = t.lost_records - base.lost_events;
@@ -115,8 +171,10 @@ std::map<std::uint64_t, Window> Aggregator::roll_interval()
 		return {};
 	std::map<std::uint64_t, Window> done;
 	done.swap(interval_);
-	for (const auto &[cgid, all] : total_)
+	for (const auto &[cgid, all] : total_) {
 		carry_last_times(done[cgid], all);
+		carry_source_times(done[cgid].input, all.input);
+	}
 	for (const auto &[cgid, w] : total_) {
 		Window &base = at_roll_[cgid];
 		base.by_kind = w.by_kind;
@@ -124,6 +182,7 @@ std::map<std::uint64_t, Window> Aggregator::roll_interval()
 		base.log = w.log;
 		base.lost_events = w.lost_events;
 		base.delivery = w.delivery;
+		base.input.by_kind = w.input.by_kind;
 	}
 	return done;
 }
@@ -201,6 +260,33 @@ void Aggregator::merge(Window &into, const Window &from) const
 	}
 	into.delivery_overflow += from.delivery_overflow;
 	add_delivery(into.delivery, peers);
+	merge_input(into.input, from.input);
+}
+
+void Aggregator::merge_input(InputWindow &into, const InputWindow &from) const
+{
+	for (std::size_t k = 0; k < kFdKinds; k++)
+		into.by_kind[k] += from.by_kind[k];
+	for (const auto &[err, n] : from.errnos)
+		into.errnos[err] += n;
+	into.records += from.records;
+	for (const auto &[src, s] : from.sources) {
+		auto it = into.sources.find(src);
+		if (it == into.sources.end()) {
+			if (into.sources.size() >= max_destinations_) {
+				into.sources_overflow += s.counts.calls + s.counts.errors + s.counts.again;
+				continue;
+			}
+			it = into.sources.emplace(src, SourceStats{}).first;
+		}
+		SourceStats &to = it->second;
+		to.counts += s.counts;
+		for (const auto &[err, n] : s.errnos)
+			to.errnos[err] += n;
+		to.last_read_ns = std::max(to.last_read_ns, s.last_read_ns);
+		to.last_eof_ns = std::max(to.last_eof_ns, s.last_eof_ns);
+	}
+	into.sources_overflow += from.sources_overflow;
 }
 
 void keep_sizes_since_start(std::map<std::uint64_t, Window> &interval,

@@ -16,8 +16,9 @@ namespace bpfwatch {
 
 class Aggregator {
 public:
-	// Bound on distinct destinations kept per cgroup and window; records
-	// past it are counted in destinations_overflow. Without intervals
+	// Bound on distinct destinations (and, apart, sources) kept per cgroup
+	// and window; records past it are counted in destinations_overflow
+	// (sources_overflow). Without intervals
 	// only the windows since the start are kept (nothing reports an
 	// interval: the headless exporter), at half the memory.
 	// Gone cgroups kept apart for the summary: past max_retired, the
@@ -60,10 +61,12 @@ public:
 
 private:
 	void add_to(Window &w, const Record &record, std::uint64_t now_ns);
+	void add_input(InputWindow &w, const Record &record, std::uint64_t now_ns);
 
 	// @from's numbers added to @into's; destinations and peers past the
 	// bound are summed by protocol (destinations) or counted (peers).
 	void merge(Window &into, const Window &from) const;
+	void merge_input(InputWindow &into, const InputWindow &from) const;
 
 	std::size_t max_destinations_;
 	bool intervals_;

@@ -30,6 +30,8 @@ void add_counts(ContainerMetrics &m, const TargetReport &tr)
 	m.log_known = m.log_known || tr.log_known;
 	for (WriteView v : kAllWriteViews)
 		m.counts[static_cast<std::size_t>(v)] += w.view(v);
+	for (FdKind k : kAllFdKinds)
+		m.input[index_of(k)] += w.input.kind(k);
 	for (const auto &[v, d] : w.detail) {
 		for (const auto &[err, n] : d.errnos)
 			m.errnos[v][err] += n;

@@ -106,6 +106,7 @@ struct ContainerMetrics {
 	ContainerLabels labels;
 	bool log_known = false;                              // its log pipes were found
 	std::array<Counts, kAllWriteViews.size()> counts{}; // exact, by WriteView
+	std::array<InputCounts, kFdKinds> input{};          // exact: the input side, by fd kind
 	// From the records (short by lost records): errnos by view, sizes of
 	// the views size_histogram_exported() names.
 	std::map<WriteView, std::map<int, std::uint64_t>> errnos;

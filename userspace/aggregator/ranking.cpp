@@ -22,6 +22,19 @@ std::vector<DestinationRow> ranked_destinations(const Window &window)
 	return rows;
 }
 
+std::vector<SourceRow> ranked_sources(const InputWindow &input)
+{
+	std::vector<SourceRow> rows;
+	rows.reserve(input.sources.size());
+	for (const auto &[src, stats] : input.sources)
+		rows.emplace_back(&src, &stats);
+	std::stable_sort(rows.begin(), rows.end(), [](const SourceRow &a, const SourceRow &b) {
+		const InputCounts &x = a.second->counts, &y = b.second->counts;
+		return std::tie(x.bytes, x.calls, x.errors, x.eof) > std::tie(y.bytes, y.calls, y.errors, y.eof);
+	});
+	return rows;
+}
+
 std::vector<std::pair<int, std::uint64_t>> ranked_errnos(const std::map<int, std::uint64_t> &errnos)
 {
 	std::vector<std::pair<int, std::uint64_t>> rows(errnos.begin(), errnos.end());

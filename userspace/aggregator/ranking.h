@@ -16,6 +16,9 @@ using DestinationRow = std::pair<const Endpoint *, const DestinationStats *>;
 
 // By bytes, then calls, then errors, all descending; ties in address order.
 std::vector<DestinationRow> ranked_destinations(const Window &window);
+// The input side's sources the same way: bytes, then calls, then errors.
+using SourceRow = std::pair<const Endpoint *, const SourceStats *>;
+std::vector<SourceRow> ranked_sources(const InputWindow &input);
 // (errno, calls) by calls descending; ties by errno name.
 std::vector<std::pair<int, std::uint64_t>> ranked_errnos(const std::map<int, std::uint64_t> &errnos);
 

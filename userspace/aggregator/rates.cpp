@@ -8,12 +8,13 @@
 namespace bpfwatch {
 namespace {
 
-// INPUT (issue 11, the read path): the model has no input half on this
-// branch. Once Window has one (Window::input), return its exact total
-// here, `w.input.total().bytes`, and the live view shows its `in` column.
-std::optional<std::uint64_t> input_bytes(const Window &)
+// The input side's exact total; none with --no-input (the live view then
+// has no `in` column).
+std::optional<std::uint64_t> input_bytes(const Window &w, bool input_counted)
 {
-	return std::nullopt;
+	if (!input_counted)
+		return std::nullopt;
+	return w.input.total().bytes;
 }
 
 double per_second(std::uint64_t before, std::uint64_t after, double seconds)
@@ -23,7 +24,7 @@ double per_second(std::uint64_t before, std::uint64_t after, double seconds)
 
 } // namespace
 
-RateSample rate_sample(const TargetReport &tr)
+RateSample rate_sample(const TargetReport &tr, bool input_counted)
 {
 	const Window &w = tr.window;
 	RateSample s;
@@ -35,7 +36,7 @@ RateSample rate_sample(const TargetReport &tr)
 	s.out = total.bytes;
 	s.errors = total.errors;
 	s.left_host = delivery_totals(tr).left_host_bytes;
-	s.in = input_bytes(w);
+	s.in = input_bytes(w, input_counted);
 	return s;
 }
 
@@ -61,7 +62,7 @@ void RateTracker::update(const Report &report)
 	std::set<std::uint64_t> seen;
 	for (const TargetReport &tr : report.targets) {
 		seen.insert(tr.key);
-		RateSample now = rate_sample(tr);
+		RateSample now = rate_sample(tr, report.input);
 		auto [it, fresh] = states_.try_emplace(tr.key);
 		State &s = it->second;
 		if (!fresh && report.now_ns > s.last_ns) {

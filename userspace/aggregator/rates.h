@@ -28,7 +28,7 @@ struct TargetRates {
 	bool log_from_stdio = false;
 	double out = 0;                         // bytes/s written and sent, every kind
 	double left_host = 0;                   // bytes/s of IP packets to remote peers
-	// Bytes/s read and received: only where the model has the input half.
+	// Bytes/s read and received; none with --no-input.
 	std::optional<double> in;
 	double errors = 0; // failed calls/s, every kind
 
@@ -43,7 +43,8 @@ struct RateSample {
 	bool log_from_stdio = false;
 	std::optional<std::uint64_t> in;
 };
-RateSample rate_sample(const TargetReport &since_start);
+// @input_counted: Report::input (else `in` stays empty).
+RateSample rate_sample(const TargetReport &since_start, bool input_counted = true);
 
 // What happened between two samples `seconds` apart, per second. A counter
 // that went down (a cgroup forgotten and seen again) starts afresh: 0.

@@ -53,6 +53,9 @@ struct Report {
 	std::optional<DeliveryStats> delivery_stats;
 	// Programs bpfwatch runs without, and what is not counted meanwhile.
 	DegradedList degraded;
+	// The input side is counted (no --no-input): Window::input means
+	// something, and its zeros are values.
+	bool input = true;
 	// The sizes per view (Window::detail[].sizes) count since the start,
 	// in an interval report too (--histogram cumulative); a summary's
 	// always do.

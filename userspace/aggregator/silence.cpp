@@ -30,6 +30,8 @@ SilenceInputs silence_inputs(const Window &w, bool log_known, bool acks_known)
 		std::uint64_t not_file_nor_socket = w.total().bytes - file - socket.bytes;
 		in.written_bytes = std::min(w.stdio.bytes, not_file_nor_socket) + file;
 	}
+	for (FdKind k : {FdKind::socket, FdKind::pipe, FdKind::file})
+		in.received_bytes += w.input.kind(k).bytes;
 	in.socket_errors = socket.errors;
 	for (const auto &[peer, d] : w.delivery) {
 		in.socket_errors += d.tcp.connect_failures;
@@ -48,13 +50,15 @@ std::optional<SilenceAlert> SilenceDetector::update(std::uint64_t cgroup_id, Clo
 		s = State{in, now, false};
 		return std::nullopt;
 	}
-	if (s.alerted || now - s.silent_since < window_ || in.written_bytes == s.at_start.written_bytes)
+	bool busy = in.written_bytes != s.at_start.written_bytes || in.received_bytes != s.at_start.received_bytes;
+	if (s.alerted || now - s.silent_since < window_ || !busy)
 		return std::nullopt;
 	s.alerted = true;
 	const SilenceInputs &a = s.at_start;
 	return SilenceAlert{cgroup_id,
 			    std::chrono::duration<double>(now - s.silent_since).count(),
 			    in.written_bytes - a.written_bytes,
+			    in.received_bytes - a.received_bytes,
 			    in.socket_errors - a.socket_errors,
 			    in.sent_bytes - a.sent_bytes,
 			    in.retransmits - a.retransmits};

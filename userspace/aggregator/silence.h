@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // The seed's symptom as a rule: a container keeps writing (its log, files)
+// or keeps receiving (the input side: sockets, pipes, files it reads)
 // while nothing it sends gets through for a whole window. "Gets through"
 // is what the kernel can see: for TCP, bytes the peer acknowledged (a log
 // host that went dark takes nothing, however many packets leave); for
@@ -19,6 +20,7 @@ struct SilenceAlert {
 	std::uint64_t cgroup_id = 0;
 	double silent_s = 0;             // how long nothing got through
 	std::uint64_t written_bytes = 0; // log (or stdio) and file bytes meanwhile
+	std::uint64_t received_bytes = 0; // bytes read from sockets, pipes and files meanwhile
 	std::uint64_t socket_errors = 0; // failed sends and TCP connects meanwhile
 	std::uint64_t sent_bytes = 0;    // send calls meanwhile: > 0 means sent, never acknowledged
 	std::uint64_t retransmits = 0;   // TCP segments retransmitted meanwhile
@@ -37,6 +39,10 @@ struct SilenceInputs {
 	// kind totals allow them not to be files: stdout redirected to a file
 	// is in both stdio and file.
 	std::uint64_t written_bytes = 0;
+	// The input side: bytes read and received from sockets, pipes and
+	// files (a router's input: the Docker API, a log socket, a tailed
+	// file). ttys and other fds (eventfds, /dev/urandom) say nothing of it.
+	std::uint64_t received_bytes = 0;
 	// Failed send calls, and TCP connects that failed (the delivery
 	// probe's count): a router whose every connect is refused never gets
 	// as far as a send.
@@ -54,7 +60,8 @@ public:
 	explicit SilenceDetector(std::chrono::milliseconds window) : window_(window) {}
 
 	// The cgroup's cumulative counters at `now`. Returns an alert once per
-	// silent stretch, when it has lasted the window with writes in it.
+	// silent stretch, when it has lasted the window with writes or input
+	// in it.
 	std::optional<SilenceAlert> update(std::uint64_t cgroup_id, Clock::time_point now, const SilenceInputs &in);
 	// Seconds the cgroup has been silent at `now`, when its current silent
 	// stretch has been alerted and lasts still (as of the last update);

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "aggregator/delivery_view.h"
+#include "aggregator/ranking.h"
 #include "util/errno_name.h"
 #include "util/error.h"
 
@@ -23,7 +24,80 @@ bool matches(const CheckCriteria &c, const Endpoint &p)
 	return !c.to_port || p.port == *c.to_port;
 }
 
+// The kinds a router's input comes through: ttys and other fds
+// (eventfds, /dev/urandom) say nothing of it.
+constexpr FdKind kInputKinds[] = {FdKind::socket, FdKind::pipe, FdKind::file};
+
+FailedHalf failed_half(const CheckResult &r)
+{
+	if (r.verdict == Verdict::delivered || !r.input)
+		return FailedHalf::none;
+	// It sent, to the wrong place (or one it cannot place): whatever its
+	// input did, the output is what to look at.
+	if (r.finding == Finding::stayed_on_host || r.finding == Finding::locality_unknown)
+		return FailedHalf::output;
+	switch (r.input->state) {
+	case InputState::flowing:
+		return FailedHalf::output;
+	case InputState::ended:
+		return FailedHalf::input;
+	case InputState::absent:
+		// A producer (it logs or sends data of its own) needs no input:
+		// its sending failed. A router with nothing in has nothing to send.
+		return r.stdout_bytes || r.sent_bytes || !r.errors.empty() ? FailedHalf::output : FailedHalf::input;
+	}
+	return FailedHalf::none;
+}
+
 } // namespace
+
+InputSummary summarize_input(const InputWindow &in)
+{
+	InputSummary s;
+	for (FdKind k : kInputKinds) {
+		s.bytes += in.kind(k).bytes;
+		s.eof += in.kind(k).eof;
+	}
+	std::uint64_t newest_read = 0, newest_eof = 0;
+	for (const auto &[src, stats] : in.sources) {
+		newest_read = std::max(newest_read, stats.last_read_ns);
+		newest_eof = std::max(newest_eof, stats.last_eof_ns);
+	}
+	auto ranked = ranked_sources(in);
+	if (!ranked.empty())
+		s.source = *ranked.front().first;
+	// Ended: a stream's end came after the newest byte from any source
+	// (a pipe's end has no source to time it: its count says it).
+	if (s.eof && (in.sources.empty() || newest_eof >= newest_read))
+		s.state = InputState::ended;
+	else if (s.bytes || s.eof)
+		s.state = InputState::flowing;
+	return s;
+}
+
+std::string_view to_string(InputState s)
+{
+	switch (s) {
+	case InputState::flowing:
+		return "flowing";
+	case InputState::ended:
+		return "ended";
+	default:
+		return "absent";
+	}
+}
+
+std::string_view to_string(FailedHalf h)
+{
+	switch (h) {
+	case FailedHalf::input:
+		return "input";
+	case FailedHalf::output:
+		return "output";
+	default:
+		return "none";
+	}
+}
 
 std::string_view to_string(Verdict v)
 {
@@ -167,6 +241,9 @@ CheckResult evaluate(const TargetReport &tr, const CheckCriteria &c)
 		r.verdict = Verdict::not_delivered;
 		r.finding = Finding::nothing_sent;
 	}
+	if (c.input_counted)
+		r.input = summarize_input(w.input);
+	r.failed_half = failed_half(r);
 	return r;
 }
 

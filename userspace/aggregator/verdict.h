@@ -23,6 +23,9 @@ struct CheckCriteria {
 	std::uint64_t min_bytes = 1;
 	// TCP bytes count only once acknowledged (--no-require-ack turns it off).
 	bool require_ack = true;
+	// The input side was counted (Report::input): the verdict can say
+	// which half of the flow failed.
+	bool input_counted = true;
 };
 
 // error: the check could not run (bad input, no runtime, no privilege);
@@ -39,6 +42,29 @@ enum class Finding {
 	sends_failed,      // little or nothing sent; sends or connects failed
 	nothing_sent,      // socket activity, but no bytes out to a matching peer
 	no_activity,       // no socket activity at all
+};
+
+// What the container's input did in the window: sockets, pipes and files
+// it read (a router's Docker API stream, a log socket, a tailed file).
+enum class InputState {
+	flowing, // bytes came in, and did not end
+	ended,   // a stream ended (EOF on a pipe or stream socket) and nothing came after
+	absent,  // nothing read or received at all
+};
+
+// Which half of the flow failed, when the data was not delivered.
+enum class FailedHalf {
+	none,   // delivered, or the input side was not counted
+	input,  // the input ended or never came: upstream died
+	output, // the input flowed (or the container made its own data) and it
+		// was not delivered: the sender is stuck
+};
+
+struct InputSummary {
+	InputState state = InputState::absent;
+	std::uint64_t bytes = 0; // read from sockets, pipes and files
+	std::uint64_t eof = 0;   // ends of stream
+	std::optional<Endpoint> source; // the busiest socket source, if any
 };
 
 struct CheckResult {
@@ -59,6 +85,9 @@ struct CheckResult {
 	bool require_ack = true;
 	std::uint64_t min_bytes = 1;
 	std::optional<IpAddress> to_address;
+	// The input side; none when it was not counted.
+	std::optional<InputSummary> input;
+	FailedHalf failed_half = FailedHalf::none;
 	// What a "delivered" stands on: acknowledged (TCP), unconfirmed (left
 	// the host, nothing acknowledges it: UDP, or TCP with
 	// --no-require-ack), or none when not delivered.
@@ -66,6 +95,10 @@ struct CheckResult {
 };
 
 std::string_view to_string(Verdict v); // "delivered", "not_delivered", "silent", "error"
+std::string_view to_string(InputState s); // "flowing", "ended", "absent"
+std::string_view to_string(FailedHalf h); // "none", "input", "output"
+
+InputSummary summarize_input(const InputWindow &in);
 
 // "198.51.100.7", "198.51.100.7:514", "[::1]:514"; throws Error.
 CheckCriteria parse_check_target(const std::string &to, std::uint64_t min_bytes, bool require_ack);

@@ -44,6 +44,33 @@ struct DestinationStats {
 	std::uint64_t last_error_ns = 0;
 };
 
+// One source of a cgroup's input: a socket peer it read from.
+struct SourceStats {
+	InputCounts counts;
+	std::map<int, std::uint64_t> errnos; // errno -> calls, EAGAIN aside
+	std::uint64_t last_read_ns = 0;      // CLOCK_MONOTONIC, when drained: newest byte
+	std::uint64_t last_eof_ns = 0;       // newest end of stream
+};
+
+// The input side of a window: what the cgroup read and received. The
+// per-kind counts are exact (the kernel's totals); sources and errnos come
+// from records, like the output side's detail.
+struct InputWindow {
+	std::array<InputCounts, kFdKinds> by_kind{};
+	std::map<Endpoint, SourceStats> sources;
+	std::uint64_t sources_overflow = 0;  // records past the table's bound
+	std::map<int, std::uint64_t> errnos; // errno -> calls, every kind, EAGAIN aside
+	std::uint64_t records = 0;
+
+	const InputCounts &kind(FdKind k) const { return by_kind[index_of(k)]; }
+	InputCounts total() const;
+	bool active() const { return records || total().any(); }
+};
+
+// A 0-byte read that ended a stream: on a pipe, or a stream socket (a
+// datagram socket's is an empty datagram).
+bool ends_stream(const Record &r);
+
 struct Window {
 	std::array<Counts, kFdKinds> by_kind{};
 	Counts stdio; // calls on fd 1 and 2 (also counted in their kind)
@@ -68,6 +95,8 @@ struct Window {
 	// Peers left out of `delivery` when gone cgroups were summed into one
 	// window (Aggregator::retire) past the bound.
 	std::uint64_t delivery_overflow = 0;
+	// The input side (read*, recv*); all zero with --no-input.
+	InputWindow input;
 
 	const Counts &kind(FdKind k) const { return by_kind[index_of(k)]; }
 	// The exact counts of a view: a kind's, or stdio's, or log's.
@@ -76,7 +105,7 @@ struct Window {
 	// The records past the destinations' bound, every protocol together.
 	Counts overflowed() const;
 	bool detail_complete() const { return lost_events == 0; }
-	// Anything at all: a call, a record, a delivery number.
+	// Anything at all: a call, a record, a delivery number, an input.
 	bool active() const;
 };
 

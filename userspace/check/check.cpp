@@ -63,6 +63,7 @@ int check_once(const CheckOptions &opt)
 	session.sync();
 	Report report = session.final_report({key}, window_s, note);
 	const TargetReport &tr = report.targets.at(0);
+	criteria.input_counted = report.input;
 	CheckResult r = evaluate(tr, criteria);
 	if (opt.json) {
 		print_check_json(std::cout, r, tr, window_s);

@@ -222,6 +222,9 @@ void add_watch_options(CLI::App &app, WatchForm &f)
 	app.add_flag("!--no-delivery", w.delivery,
 		     "Leave out what the network did with the bytes (TCP acknowledgements, "
 		     "retransmits, connect failures, bytes that left the host): no per-packet probes");
+	app.add_flag("!--no-input", w.input,
+		     "Leave out the input side (what containers read and receive): the read and "
+		     "receive syscalls are not counted at all");
 	app.add_option("--top", w.top, "Destinations shown per container in the table")->check(CLI::PositiveNumber);
 	app.add_flag("!--no-follow", w.follow,
 		     "Do not follow containers across restarts: a target that exits gets its final "

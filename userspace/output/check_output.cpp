@@ -43,9 +43,52 @@ void print(std::ostream &out, const json &j)
 	out << j.dump(-1, ' ', false, json::error_handler_t::replace) << std::endl;
 }
 
+std::string source_text(const InputSummary &in)
+{
+	if (!in.source)
+		return "";
+	std::string where = in.source->host_port();
+	return " from " + printable(where.empty() ? in.source->to_string() : where);
+}
+
+// Which half failed, as the reason's last clause: the input flowed and
+// nothing got out (the sender is stuck), or the input ended or never came
+// (upstream died). Nothing to add for a producer that read nothing.
+std::string half_text(const CheckResult &r)
+{
+	// Bytes sent to this host's peers, or to ones it cannot place: the
+	// reason says so already, and the input has nothing to add.
+	if (r.failed_half == FailedHalf::none || !r.input || r.finding == Finding::stayed_on_host ||
+	    r.finding == Finding::locality_unknown)
+		return "";
+	const InputSummary &in = *r.input;
+	switch (in.state) {
+	case InputState::flowing:
+		return fmt::format("; input flowing ({} in{}): the output half is stuck", format_bytes(in.bytes),
+				   source_text(in));
+	case InputState::ended:
+		return fmt::format("; input ended ({} × EOF{}, after {} in): the input half failed, upstream ended",
+				   in.eof, source_text(in), format_bytes(in.bytes));
+	case InputState::absent:
+		if (r.failed_half == FailedHalf::input)
+			return "; no input (nothing read or received): the input half failed";
+		break;
+	}
+	return "";
+}
+
+std::string verdict_text(const CheckResult &r);
+
 } // namespace
 
 std::string check_reason(const CheckResult &r)
+{
+	return verdict_text(r) + half_text(r);
+}
+
+namespace {
+
+std::string verdict_text(const CheckResult &r)
 {
 	std::string to = printable(peer_list(r.remote_peers.empty() ? r.peers : r.remote_peers));
 	switch (r.finding) {
@@ -84,6 +127,19 @@ std::string check_reason(const CheckResult &r)
 	return fmt::format("SILENT: {} written to stdout, no socket activity{}", format_bytes(r.stdout_bytes),
 			   r.to_address ? " towards " + r.to_address->to_string() : "");
 }
+
+json input_json(const CheckResult &r)
+{
+	if (!r.input)
+		return nullptr;
+	const InputSummary &in = *r.input;
+	return {{"state", to_string(in.state)},
+		{"bytes", in.bytes},
+		{"eof", in.eof},
+		{"source", in.source ? json(in.source->to_string()) : json(nullptr)}};
+}
+
+} // namespace
 
 void print_check_json(std::ostream &out, const CheckResult &r, const TargetReport &tr, double window_s)
 {
@@ -124,6 +180,11 @@ void print_check_json(std::ostream &out, const CheckResult &r, const TargetRepor
 		    {"connect_failures", r.connect_failures},
 		    {"errors", errors},
 		    {"destinations", destinations},
+		    // Which half of the flow failed: "input" (it ended or never
+		    // came: upstream died), "output" (it flowed, nothing was
+		    // delivered: stuck); null when delivered or not known.
+		    {"failed_half", r.failed_half == FailedHalf::none ? json(nullptr) : json(to_string(r.failed_half))},
+		    {"input", input_json(r)},
 		    {"note", tr.note.empty() ? json(nullptr) : json(tr.note)}});
 }
 

@@ -29,7 +29,8 @@ std::string syscall_name(Syscall syscall)
 {
 	static constexpr std::array<std::string_view, kSyscalls> names = {
 		"write",   "writev", "pwrite64", "pwritev",   "pwritev2",
-		"sendto",  "sendmsg", "sendmmsg", "sendfile64",
+		"sendto",  "sendmsg", "sendmmsg", "sendfile64", "read",     "readv",
+		"pread64", "preadv",  "preadv2",  "recvfrom",   "recvmsg",  "recvmmsg",
 	};
 	auto i = static_cast<std::size_t>(syscall);
 	return i < names.size() ? std::string(names[i]) : fmt::format("syscall {}", i);

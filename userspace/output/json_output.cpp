@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <cmath>
+#include <optional>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -121,6 +122,50 @@ json overflow(const Window &w)
 	return out;
 }
 
+json input_counts(const InputCounts &c)
+{
+	return {{"bytes", c.bytes}, {"calls", c.calls}, {"errors", c.errors}, {"eof", c.eof}, {"again", c.again}};
+}
+
+std::optional<double> age_ms(std::uint64_t then_ns, std::uint64_t now_ns)
+{
+	auto age = age_s(then_ns, now_ns);
+	if (!age)
+		return std::nullopt;
+	return std::round(*age * 1000) / 1000;
+}
+
+// The input side, shaped like the output fields: totals, by_kind, sources
+// (like destinations), eof, errors (by errno, EAGAIN aside: `again`).
+json input(const TargetReport &tr, const Report &report)
+{
+	const InputWindow &in = tr.window.input;
+	json by_kind = json::object();
+	for (FdKind k : kAllFdKinds)
+		by_kind[kind_name(k)] = input_counts(in.kind(k));
+	json sources = json::array();
+	for (const auto &[src, stats] : ranked_sources(in)) {
+		json s = peer(*src);
+		s.update(input_counts(stats->counts));
+		s["errnos"] = errnos(stats->errnos);
+		auto read_age = age_ms(stats->last_read_ns, report.now_ns);
+		auto eof_age = age_ms(stats->last_eof_ns, report.now_ns);
+		s["last_read_age_s"] = read_age ? json(*read_age) : json(nullptr);
+		s["last_eof_age_s"] = eof_age ? json(*eof_age) : json(nullptr);
+		if (auto where = locality_of(tr, *src))
+			s["locality"] = to_string(*where);
+		sources.push_back(std::move(s));
+	}
+	InputCounts total = in.total();
+	return {{"totals", input_counts(total)},
+		{"by_kind", std::move(by_kind)},
+		{"sources", std::move(sources)},
+		{"sources_overflow", in.sources_overflow},
+		{"eof", total.eof},
+		{"again", total.again},
+		{"errors", errnos(in.errnos)}};
+}
+
 json delivery_summary(const TargetReport &tr)
 {
 	DeliveryTotals t = delivery_totals(tr);
@@ -227,6 +272,8 @@ json target_report(const TargetReport &tr, const Report &report)
 		{"silent_s", tr.silent_s ? json(std::round(*tr.silent_s * 1000) / 1000) : json(nullptr)},
 		{"degraded", degraded(report)},
 	};
+	// What it read and received; null with --no-input.
+	j["input"] = report.input ? input(tr, report) : json(nullptr);
 	if (report.delivery_stats)
 		j["delivery"] = delivery_summary(tr);
 	if (!tr.note.empty())
@@ -296,6 +343,7 @@ public:
 		      {"cgroup_id", a.cgroup_id},
 		      {"silent_s", std::round(a.silent_s * 1000) / 1000},
 		      {"written_bytes", a.written_bytes},
+		      {"received_bytes", a.received_bytes},
 		      {"socket_errors", a.socket_errors},
 		      // Sent meanwhile, never acknowledged: the peer does not answer.
 		      {"unacked_sent_bytes", a.sent_bytes},

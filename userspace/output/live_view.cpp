@@ -113,8 +113,9 @@ void LiveView::notice(const std::string &kind, const Target &target, const std::
 
 void LiveView::alert(const SilenceAlert &a, const Target &target)
 {
-	message(fmt::format("ALERT: {}: nothing got through for {} while it wrote {}", printable(target.name),
-			    format_duration(a.silent_s), format_bytes(a.written_bytes)));
+	message(fmt::format("ALERT: {}: nothing got through for {} while it wrote {}{}", printable(target.name),
+			    format_duration(a.silent_s), format_bytes(a.written_bytes),
+			    a.received_bytes ? " and received " + format_bytes(a.received_bytes) : ""));
 }
 
 void LiveView::message(std::string text)

@@ -259,8 +259,13 @@ void write_side(Writer &w, const std::vector<Prefixed> &cs)
 			w.sample("bpfwatch_write_size_bytes_sum", labels, {{"kind", kind}}, s.sum);
 			w.sample("bpfwatch_write_size_bytes_count", labels, {{"kind", kind}}, s.count);
 		}
-	// The input side is not counted yet: the family, no series.
+	// The input side: a kind once it read anything (none with --no-input).
 	w.family(kReadBytes);
+	for (const auto &[m, labels] : cs)
+		for (FdKind k : kAllFdKinds)
+			if (m->input[index_of(k)].any())
+				w.sample(kReadBytes.name, labels, {{"kind", view_name(view_of(k))}},
+					 m->input[index_of(k)].bytes);
 }
 
 void destinations(Writer &w, const std::vector<Prefixed> &cs, const MetricsSnapshot &snap)

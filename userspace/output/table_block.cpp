@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 
 #include "aggregator/delivery_view.h"
+#include "aggregator/flow.h"
 #include "aggregator/ranking.h"
+#include "output/flow_text.h"
 #include "output/format.h"
 #include "output/histogram_text.h"
 #include "output/text.h"
@@ -101,16 +103,30 @@ std::string kind_row(std::string_view label, const Counts &c)
 	return fmt::format("  {:<6}{:>11}{:>11}{:>8}", label, format_bytes(c.bytes), c.calls, c.errors);
 }
 
+// The input side's columns, right of the output's: 41 wide, to 79.
+std::string input_cells(const InputCounts &c)
+{
+	return fmt::format("{:>12}{:>8}{:>8}{:>6}{:>7}", format_bytes(c.bytes), c.calls, c.errors, c.eof, c.again);
+}
+
+// Out and in per kind, side by side; the input columns only where there
+// was input.
 Lines kinds(const Window &w, bool log_known)
 {
 	Lines out;
-	for (FdKind k : kAllFdKinds)
-		if (w.kind(k).any())
-			out.push_back(kind_row(kind_name(k), w.kind(k)));
+	bool input = w.input.total().any();
+	for (FdKind k : kAllFdKinds) {
+		if (!w.kind(k).any() && !(input && w.input.kind(k).any()))
+			continue;
+		out.push_back(kind_row(kind_name(k), w.kind(k)) + (input ? input_cells(w.input.kind(k)) : ""));
+	}
 	if (out.empty())
 		return {"  no writes or sends"};
-	out.insert(out.begin(), fmt::format("  {:<6}{:>11}{:>11}{:>8}", "kind", "bytes", "calls", "errors"));
-	out.push_back(kind_row("total", w.total()));
+	out.insert(out.begin(), fmt::format("  {:<6}{:>11}{:>11}{:>8}", "kind", "bytes", "calls", "errors") +
+					(input ? fmt::format("{:>12}{:>8}{:>8}{:>6}{:>7}", "in bytes", "calls",
+							     "errors", "eof", "again")
+					       : ""));
+	out.push_back(kind_row("total", w.total()) + (input ? input_cells(w.input.total()) : ""));
 	// Calls already in the kinds above, seen another way, so after the
 	// total: on fd 1 and 2 of any process, and into the container's log.
 	if (w.stdio.any())
@@ -196,6 +212,70 @@ Lines destinations(const Window &w, std::size_t top, std::uint64_t now_ns)
 	if (w.delivery_overflow)
 		out.push_back(fmt::format("  + {} peers' delivery numbers past the bound, not itemised", w.delivery_overflow));
 	return out;
+}
+
+// The top sources of the input side, like the destinations: its peers by
+// bytes, with their ends of stream and EAGAINs.
+Lines sources(const InputWindow &in, std::size_t top, std::uint64_t now_ns)
+{
+	auto ranked = ranked_sources(in);
+	std::size_t shown = top == 0 ? ranked.size() : std::min(top, ranked.size());
+	Lines out;
+	if (shown > 0) {
+		std::size_t width = kDestMinWidth;
+		for (std::size_t i = 0; i < shown; i++)
+			width = std::max(width, std::min(display_width(printable(ranked[i].first->to_string())),
+							 kDestMaxWidth));
+		out.push_back(fmt::format("  {}{:>11}{:>9}{:>8}", pad_right("source", width), "bytes", "calls",
+					  "errors"));
+		for (std::size_t i = 0; i < shown; i++) {
+			const SourceStats &s = *ranked[i].second;
+			std::string row = fmt::format("  {}{:>11}{:>9}{:>8}",
+						      pad_right(fit_destination(*ranked[i].first, width), width),
+						      format_bytes(s.counts.bytes), s.counts.calls, s.counts.errors);
+			std::vector<std::string> notes;
+			if (s.counts.eof)
+				notes.push_back(fmt::format("eof {}", s.counts.eof));
+			if (s.counts.again)
+				notes.push_back(fmt::format("EAGAIN {}", s.counts.again));
+			if (!s.errnos.empty())
+				notes.push_back(errno_name(ranked_errnos(s.errnos).front().first));
+			if (auto age = age_s(s.last_read_ns, now_ns))
+				notes.push_back(fmt::format("read {} ago", format_duration(*age)));
+			std::string brief = fmt::format("{}", fmt::join(notes, " "));
+			if (brief.empty())
+				out.push_back(std::move(row));
+			else if (display_width(row) + 1 + brief.size() <= kTableWidth)
+				out.push_back(row + " " + brief);
+			else {
+				out.push_back(std::move(row));
+				out.push_back("    " + brief);
+			}
+		}
+	}
+	if (shown < ranked.size()) {
+		InputCounts rest;
+		for (std::size_t i = shown; i < ranked.size(); i++)
+			rest += ranked[i].second->counts;
+		out.push_back(fmt::format("  … {} more: {}, {} calls, {} errors", ranked.size() - shown,
+					  format_bytes(rest.bytes), rest.calls, rest.errors));
+	}
+	if (in.sources_overflow)
+		append(out, wrap(fmt::format("+ {} reads from sources past the table's bound, not itemised",
+					     in.sources_overflow),
+				 kTableWidth, "  ", "    "));
+	return out;
+}
+
+// The input side's errnos (EAGAIN aside: it is in the kinds table).
+Lines input_errors(const InputWindow &in)
+{
+	if (in.errnos.empty())
+		return {};
+	std::vector<std::string> items;
+	for (const auto &[err, calls] : ranked_errnos(in.errnos))
+		items.push_back(fmt::format("{} {}", errno_name(err), calls));
+	return wrap_items(items, ", ", kTableWidth, "  read errors: ", "               ");
 }
 
 // The short name of a locality, to fit the delivery table.
@@ -307,10 +387,16 @@ Lines table_block(const TargetReport &tr, const Report &report, const OutputOpti
 {
 	const Window &w = tr.window;
 	Lines out{header(tr, report)};
+	// The flow in one line, where there is an input side to set beside
+	// the output: which half stopped is the first question.
+	if (w.input.active())
+		append(out, wrap("flow: " + flow_text(flow_of(w)), kTableWidth, "  ", "    "));
 	append(out, kinds(w, tr.log_known));
 	append(out, destinations(w, options.top_destinations, report.now_ns));
+	append(out, sources(w.input, options.top_destinations, report.now_ns));
 	append(out, delivery(tr, report));
 	append(out, errors(w));
+	append(out, input_errors(w.input));
 	if (options.histogram)
 		append(out, histograms(w, report));
 	append(out, lost(w, report.kind));

@@ -92,16 +92,19 @@ public:
 	void alert(const SilenceAlert &a, const Target &target) override
 	{
 		std::string text;
+		// What kept it busy meanwhile: its writes, its input, or both.
+		std::string busy = fmt::format("wrote {} to its log and files", format_bytes(a.written_bytes));
+		if (a.received_bytes)
+			busy = a.written_bytes ? busy + fmt::format(" and received {}", format_bytes(a.received_bytes))
+					       : fmt::format("received {}", format_bytes(a.received_bytes));
 		if (a.sent_bytes) // sending, but the peer takes nothing: a dark log host
-			text = fmt::format("ALERT: {}: nothing acknowledged for {} while it wrote {} to its log and "
-					   "files; sent {}, 0 B acknowledged, {} retransmits: the peer does not answer",
-					   printable(target.name), format_duration(a.silent_s),
-					   format_bytes(a.written_bytes), format_bytes(a.sent_bytes), a.retransmits);
+			text = fmt::format("ALERT: {}: nothing acknowledged for {} while it {}; sent {}, 0 B "
+					   "acknowledged, {} retransmits: the peer does not answer",
+					   printable(target.name), format_duration(a.silent_s), busy,
+					   format_bytes(a.sent_bytes), a.retransmits);
 		else
-			text = fmt::format("ALERT: {}: no socket bytes sent for {} while it wrote {} to its log and "
-					   "files{}",
-					   printable(target.name), format_duration(a.silent_s),
-					   format_bytes(a.written_bytes),
+			text = fmt::format("ALERT: {}: no socket bytes sent for {} while it {}{}", printable(target.name),
+					   format_duration(a.silent_s), busy,
 					   a.socket_errors ? fmt::format(", {} failed sends or connects", a.socket_errors)
 							   : "");
 		print_lines(wrap(text, kTableWidth, "", "  "));

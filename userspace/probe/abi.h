@@ -12,7 +12,9 @@
 #include "bpfwatch.h"
 
 static_assert(sizeof(struct bw_counts) == 24);
-static_assert(sizeof(struct bw_totals) == 7 * 24 + 8);
+static_assert(sizeof(struct bw_in_counts) == 40);
+static_assert(sizeof(struct bw_totals) == 7 * 24 + 8 + BW_KIND_MAX * 40);
+static_assert(offsetof(struct bw_totals, in) == 7 * 24 + 8);
 static_assert(sizeof(struct bw_log_files) == 32);
 static_assert(sizeof(struct bw_dest) == 8 + BW_UNIX_PATH_LEN);
 static_assert(offsetof(struct bw_dest, addr) == 8);
@@ -20,8 +22,8 @@ static_assert(sizeof(struct bw_rec) == 16, "four default records to a cache line
 static_assert(offsetof(struct bw_rec, views) == 15);
 static_assert(sizeof(struct bw_rec_trace) == 24 + BW_COMM_LEN);
 static_assert(BW_REC_SIZE(BW_REC_TRACE | BW_REC_DEST) == 104);
-static_assert(offsetof(struct bw_batch, data) == 24 + 2 * sizeof(struct bw_dest));
-static_assert(BW_KIND_MAX == 5 && BW_SYS_MAX == 9);
+static_assert(offsetof(struct bw_batch, data) == 24 + 3 * sizeof(struct bw_dest));
+static_assert(BW_KIND_MAX == 5 && BW_SYS_MAX == 17 && BW_SYS_FIRST_INPUT == 9);
 
 // Delivery (bpf/delivery.bpf.c).
 static_assert(sizeof(struct bw_peer) == 24);

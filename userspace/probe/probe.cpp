@@ -38,6 +38,10 @@ KernelTotals to_totals(const bw_totals &t)
 	out.stdio = counts(t.stdio);
 	out.log = counts(t.log);
 	out.lost_records = t.lost_events;
+	for (std::size_t k = 0; k < kFdKinds; k++) {
+		const bw_in_counts &in = t.in[k];
+		out.in_kind[k] = InputCounts{in.bytes, in.calls, in.errors, in.eof, in.again};
+	}
 	return out;
 }
 
@@ -116,6 +120,7 @@ std::unique_ptr<Probe::Skeleton> load_skeleton(const ProbeConfig &config, std::s
 		ro->filter_slots = all ? 0 : capacity;
 		ro->self_tgid = getpid();
 		ro->want_trace = config.trace;
+		ro->want_input = config.input;
 		ro->wakeup_bytes = config.ring_bytes / 2;
 		ro->fd_direct_load = direct_fd_load;
 

@@ -52,6 +52,8 @@ struct ProbeConfig {
 	std::size_t slot_capacity = 0;
 	// Records carry time, pid, tid, fd and comm (for --events).
 	bool trace = false;
+	// Count the input side (read*, recv*); false: --no-input.
+	bool input = true;
 	// 256 Ki default records: over 100 ms of one core writing flat out.
 	// The reader is woken when it is half full, else reads it at the end
 	// of each poll period. The ring is mapped twice in user space

@@ -13,7 +13,9 @@ static_assert(static_cast<int>(FdKind::pipe) == BW_KIND_PIPE && static_cast<int>
 	      static_cast<int>(FdKind::socket) == BW_KIND_SOCKET && static_cast<int>(FdKind::tty) == BW_KIND_TTY &&
 	      static_cast<int>(FdKind::other) == BW_KIND_OTHER && kFdKinds == BW_KIND_MAX);
 static_assert(static_cast<int>(Syscall::write) == BW_SYS_WRITE &&
-	      static_cast<int>(Syscall::sendfile64) == BW_SYS_SENDFILE64 && kSyscalls == BW_SYS_MAX);
+	      static_cast<int>(Syscall::sendfile64) == BW_SYS_SENDFILE64 &&
+	      static_cast<int>(Syscall::read) == BW_SYS_FIRST_INPUT &&
+	      static_cast<int>(Syscall::recvmmsg) == BW_SYS_RECVMMSG && kSyscalls == BW_SYS_MAX);
 static_assert(Endpoint::kPathBytes == BW_UNIX_PATH_LEN);
 static_assert(sizeof(Record{}.comm) == BW_COMM_LEN);
 
@@ -37,7 +39,7 @@ std::size_t decode_batch(const void *data, std::size_t size, const std::function
 {
 	const auto *p = static_cast<const std::uint8_t *>(data);
 	std::size_t off = 0, n = 0;
-	Endpoint last; // what BW_REC_SAME_DEST refers to
+	Endpoint last[2]; // what BW_REC_SAME_DEST refers to, per Direction
 	while (size - off >= sizeof(bw_rec)) {
 		bw_rec rec;
 		std::memcpy(&rec, p + off, sizeof(rec));
@@ -48,6 +50,8 @@ std::size_t decode_batch(const void *data, std::size_t size, const std::function
 		Record r;
 		r.cgroup_id = rec.cgroup_id;
 		r.ret = rec.ret;
+		if (rec.syscall >= BW_SYS_MAX)
+			break; // not a record this decoder knows: the rest is unreadable
 		r.syscall = static_cast<Syscall>(rec.syscall);
 		r.kind = static_cast<FdKind>(rec.kind);
 		r.stdio = rec.views & BW_VIEW_STDIO;
@@ -65,10 +69,10 @@ std::size_t decode_batch(const void *data, std::size_t size, const std::function
 		if (rec.parts & BW_REC_DEST) {
 			bw_dest d;
 			std::memcpy(&d, part, sizeof(d));
-			last = endpoint_of(d);
+			last[r.input()] = endpoint_of(d);
 		}
 		if (rec.parts & (BW_REC_DEST | BW_REC_SAME_DEST))
-			r.endpoint = last;
+			r.endpoint = last[r.input()];
 		off += len;
 		n++;
 		each(r);

@@ -21,6 +21,7 @@ ProbeConfig probe_config(const TargetBook &book, const SessionOptions &options)
 	for (const Watched &w : book.watched())
 		cfg.cgroup_ids.push_back(w.target.cgroup_id);
 	cfg.trace = options.trace;
+	cfg.input = options.input;
 	return cfg;
 }
 
@@ -214,13 +215,16 @@ TargetReport Session::target_report(std::uint64_t key, const Window &w, const st
 		if (!tr.locality.count(p))
 			tr.locality[p] = places_.classify(p.ip_address()).locality;
 	};
-	// Every peer the network saw (an ICMP one has no port), and every IP
-	// destination a send named.
+	// Every peer the network saw (an ICMP one has no port), every IP
+	// destination a send named, and every IP source a read came from.
 	for (const auto &[peer, d] : tr.window.delivery)
 		place(peer);
 	for (const auto &[dest, stats] : tr.window.destinations)
 		if (dest.is_ip() && dest.connected())
 			place(dest);
+	for (const auto &[src, stats] : tr.window.input.sources)
+		if (src.is_ip() && src.connected())
+			place(src);
 	return tr;
 }
 
@@ -238,6 +242,7 @@ Report Session::report_frame(Report::Kind kind, double seconds)
 	r.duration_s = seconds;
 	r.stats = probe_.read_stats();
 	r.now_ns = monotonic_ns();
+	r.input = options_.input;
 	if (delivery_)
 		r.delivery_stats = delivery_stats_;
 	r.degraded = degraded();

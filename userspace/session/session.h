@@ -28,6 +28,7 @@ namespace bpfwatch {
 struct SessionOptions {
 	bool trace = false;       // records carry time, pid, comm, fd (--events)
 	bool delivery = true;     // attach the delivery probe (--no-delivery)
+	bool input = true;        // count reads and receives (--no-input)
 	LocalityOverrides places; // --remote-net, --local-net
 	bool intervals = true;    // false: no interval reports (headless), half the model's memory
 	// Called for each record, with the key the model counts it under.

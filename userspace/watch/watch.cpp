@@ -115,6 +115,7 @@ private:
 		SessionOptions so;
 		so.trace = opt.events;
 		so.delivery = opt.delivery;
+		so.input = opt.input;
 		so.places = opt.places;
 		so.intervals = !opt.headless && opt.interval.count() > 0;
 		if (opt.events)

@@ -33,6 +33,7 @@ struct WatchOptions {
 	bool histogram = false;
 	bool histogram_cumulative = false; // --histogram cumulative: sizes since the start
 	bool delivery = true; // acknowledgements, failures, left-the-host counts
+	bool input = true;    // the input side: reads and receives (--no-input)
 	std::size_t top = 5;
 	// Follow named containers across restarts and re-creation (--no-follow:
 	// a target that exits is reported and dropped).
