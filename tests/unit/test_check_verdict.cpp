@@ -139,6 +139,31 @@ TEST(CheckVerdict, UdpThatLeftIsUnconfirmed)
 				   "acknowledges datagrams, so delivery is unconfirmed");
 }
 
+// Without the egress counter (degraded), acknowledgements still prove
+// that TCP bytes left; for UDP nothing can tell, and the verdict says so
+// rather than "not delivered".
+TEST(CheckVerdict, WithoutEgressAcksStillProveAndDatagramsAreUnknown)
+{
+	PeerDelivery acked = delivered(800, 800);
+	acked.egress = {};
+	CheckCriteria c = require_ack();
+	c.egress_unseen = "bw_egress is not running (no CAP_NET_ADMIN)";
+	Endpoint log_host = tcp_peer("198.51.100.7", 514);
+	CheckResult tcp = evaluate(router(log_host, Locality::remote, 800, acked), c);
+	EXPECT_EQ(tcp.verdict, Verdict::delivered);
+	EXPECT_EQ(tcp.finding, Finding::acknowledged);
+
+	Endpoint udp = peer(IPPROTO_UDP, "198.51.100.7", 514);
+	CheckResult r = evaluate(router(udp, Locality::remote, 800, PeerDelivery{}), c);
+	EXPECT_EQ(r.verdict, Verdict::error);
+	EXPECT_EQ(r.finding, Finding::egress_unseen);
+	EXPECT_EQ(check_reason(r), "UNKNOWN: sent 800 B to udp 198.51.100.7:514, 0 B acknowledged, and whether any "
+				   "of it left the host cannot be seen: bw_egress is not running (no CAP_NET_ADMIN)");
+	// With egress counted, the same sends are simply not delivered.
+	EXPECT_EQ(evaluate(router(udp, Locality::remote, 800, PeerDelivery{}), require_ack()).verdict,
+		  Verdict::not_delivered);
+}
+
 TEST(CheckVerdict, BytesToThisHostNeverCountAsLeavingIt)
 {
 	Endpoint local = tcp_peer("172.17.0.3", 5514);

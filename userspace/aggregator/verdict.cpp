@@ -162,6 +162,7 @@ CheckResult evaluate(const TargetReport &tr, const CheckCriteria &c)
 	r.require_ack = c.require_ack;
 	r.min_bytes = c.min_bytes;
 	r.to_address = c.to_address;
+	r.egress_unseen = c.egress_unseen;
 	// What reached the container's log, where its pipes are known.
 	r.stdout_bytes = tr.log_known ? w.log.bytes : w.stdio.bytes;
 	std::set<Endpoint> peers, remote;
@@ -210,8 +211,10 @@ CheckResult evaluate(const TargetReport &tr, const CheckCriteria &c)
 	r.peers.assign(peers.begin(), peers.end());
 	r.remote_peers.assign(remote.begin(), remote.end());
 
-	bool left = r.sent_remote_bytes >= c.min_bytes && r.left_host_bytes >= c.min_bytes;
 	bool acked = r.acked_bytes >= c.min_bytes;
+	// Acknowledged bytes left the host, whether or not egress is counted.
+	bool left = r.sent_remote_bytes >= c.min_bytes &&
+		    (r.left_host_bytes >= c.min_bytes || (!c.egress_unseen.empty() && acked));
 	// Without acknowledgements to require, or with nothing that could give
 	// them (UDP only), bytes that left are as far as the kernel can see.
 	bool ack_applies = c.require_ack && r.sent_remote_bytes > unackable_remote;
@@ -225,6 +228,10 @@ CheckResult evaluate(const TargetReport &tr, const CheckCriteria &c)
 	} else if (!activity && r.errors.empty()) {
 		r.verdict = Verdict::silent;
 		r.finding = Finding::no_activity;
+	} else if (!c.egress_unseen.empty() && r.sent_remote_bytes >= c.min_bytes) {
+		// Whether they left cannot be seen: neither verdict would be true.
+		r.verdict = Verdict::error;
+		r.finding = Finding::egress_unseen;
 	} else if (left) {
 		r.verdict = Verdict::not_delivered;
 		r.finding = Finding::left_unacked;

@@ -26,6 +26,10 @@ struct CheckCriteria {
 	// The input side was counted (Report::input): the verdict can say
 	// which half of the flow failed.
 	bool input_counted = true;
+	// Why packets leaving the host are not counted (the egress program
+	// is degraded: no CAP_NET_ADMIN, or the kernel refused it); empty
+	// when they are. Then only acknowledgements prove that bytes left.
+	std::string egress_unseen;
 };
 
 // error: the check could not run (bad input, no runtime, no privilege);
@@ -42,6 +46,7 @@ enum class Finding {
 	sends_failed,      // little or nothing sent; sends or connects failed
 	nothing_sent,      // socket activity, but no bytes out to a matching peer
 	no_activity,       // no socket activity at all
+	egress_unseen,     // sent to remote peers, nothing acknowledged, and leaving is not counted
 };
 
 // What the container's input did in the window: sockets, pipes and files
@@ -85,6 +90,7 @@ struct CheckResult {
 	bool require_ack = true;
 	std::uint64_t min_bytes = 1;
 	std::optional<IpAddress> to_address;
+	std::string egress_unseen; // CheckCriteria::egress_unseen
 	// The input side; none when it was not counted.
 	std::optional<InputSummary> input;
 	FailedHalf failed_half = FailedHalf::none;

@@ -64,6 +64,9 @@ int check_once(const CheckOptions &opt)
 	Report report = session.final_report({key}, window_s, note);
 	const TargetReport &tr = report.targets.at(0);
 	criteria.input_counted = report.input;
+	for (const Degraded &d : report.degraded)
+		if (d.program == "bw_egress")
+			criteria.egress_unseen = "bw_egress is not running (" + d.why + ")";
 	CheckResult r = evaluate(tr, criteria);
 	if (opt.json) {
 		print_check_json(std::cout, r, tr, window_s);
@@ -72,6 +75,8 @@ int check_once(const CheckOptions &opt)
 		if (!note.empty())
 			std::cout << "note: " << note << std::endl;
 	}
+	if (r.verdict == Verdict::error)
+		return kExitError;
 	return r.verdict == Verdict::delivered ? kExitOk : kExitCheckFailed;
 }
 

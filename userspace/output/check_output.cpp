@@ -121,6 +121,10 @@ std::string verdict_text(const CheckResult &r)
 		return fmt::format("FAIL: {} written to stdout, {} sent{}", format_bytes(r.stdout_bytes),
 				   format_bytes(r.sent_bytes), errors.empty() ? "" : "; " + errors + " to " + to);
 	}
+	case Finding::egress_unseen:
+		return fmt::format("UNKNOWN: sent {} to {}, {} acknowledged, and whether any of it left the host "
+				   "cannot be seen: {}",
+				   format_bytes(r.sent_remote_bytes), to, format_bytes(r.acked_bytes), r.egress_unseen);
 	case Finding::no_activity:
 		break;
 	}
@@ -185,6 +189,9 @@ void print_check_json(std::ostream &out, const CheckResult &r, const TargetRepor
 		    // delivered: stuck); null when delivered or not known.
 		    {"failed_half", r.failed_half == FailedHalf::none ? json(nullptr) : json(to_string(r.failed_half))},
 		    {"input", input_json(r)},
+		    // Why leaving the host is not counted (the egress program is
+		    // degraded); null when it is.
+		    {"egress_unseen", r.egress_unseen.empty() ? json(nullptr) : json(r.egress_unseen)},
 		    {"note", tr.note.empty() ? json(nullptr) : json(tr.note)}});
 }
 
