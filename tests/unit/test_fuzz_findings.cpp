@@ -11,6 +11,7 @@
 #include "targets/crio.h"
 #include "targets/docker.h"
 #include "targets/numbers.h"
+#include "targets/runtime_events.h"
 #include "test_targets_fixture.h"
 
 namespace bpfwatch {
@@ -103,6 +104,20 @@ TEST(FuzzFindings, PidTextIsDigitsThatFit)
 	EXPECT_EQ(parse_pid("2147483647"), 2147483647);
 	for (const char *bad : {"", "\n", "2147483648", "4294967297", "-1", "+1", " 1", "1 ", "0x10", "12a"})
 		EXPECT_FALSE(parse_pid(bad)) << '"' << bad << '"';
+}
+
+// fuzz_docker_events (found in CI): an Action that starts with ':' or ' '
+// cut to its first word was empty, and the event went on without a verb.
+TEST(FuzzFindings, AnEventWithoutAVerbIsNoEvent)
+{
+	const std::string tail = R"(","Actor":{"ID":"abc"}})";
+	for (const char *action : {":", " start", ": die"})
+		EXPECT_FALSE(parse_container_event(std::string(R"({"Type":"container","Action":")") + action + tail))
+			<< '"' << action << '"';
+	auto e = parse_container_event(std::string(R"({"Type":"container","Action":"exec_start: sh -c x)") + tail);
+	ASSERT_TRUE(e);
+	EXPECT_EQ(e->action, "exec_start");
+	EXPECT_EQ(e->id, "abc");
 }
 
 } // namespace

@@ -48,10 +48,11 @@ std::optional<ContainerEvent> parse_container_event(std::string_view line)
 	}
 	if (e.id.empty())
 		e.id = text_at(j, "id");
+	// "exec_start: sh -c ..." and the like: the verb is the first word
+	// (an action that starts with ':' or ' ' has none: no event).
+	e.action = e.action.substr(0, e.action.find_first_of(": "));
 	if (e.action.empty() || e.id.empty())
 		return std::nullopt;
-	// "exec_start: sh -c ..." and the like: the verb is the first word.
-	e.action = e.action.substr(0, e.action.find_first_of(": "));
 	return e;
 }
 
