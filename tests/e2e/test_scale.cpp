@@ -367,10 +367,11 @@ TEST_F(Scale, TenThousandCgroupsComeAndGoBoundedAndExact)
 		    (unsigned long long)rss_peak_kb, (unsigned long long)hwm_kb);
 	// The bound (docs/RELIABILITY.md): the model holds a window per cgroup
 	// the kernel counts (at most the map's max_entries) and per gone one
-	// kept apart (1,024), each at most ~6 KiB with interval reports
-	// (measured: ~5.5 KiB with 10,000 at once, the report's copies
-	// included); no more however many come and go.
-	std::uint64_t bound_kb = rss_start_kb + 6 * (totals_map["max_entries"].get<std::uint64_t>() + kKeptApart);
+	// kept apart (1,024), each at most ~8 KiB with interval reports
+	// (measured: ~6.9 KiB with 6,600 at once, the report's copies and
+	// the input side included; ~5.5 KiB before it); no more however
+	// many come and go.
+	std::uint64_t bound_kb = rss_start_kb + 8 * (totals_map["max_entries"].get<std::uint64_t>() + kKeptApart);
 	EXPECT_LT(hwm_kb, bound_kb);
 }
 

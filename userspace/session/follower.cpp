@@ -142,13 +142,14 @@ std::vector<FollowNotice> Follower::tick(Clock::time_point now)
 			on_answer(*w, answer, now, out);
 
 	for (Watched &w : book_.watched()) {
-		if (w.state == Watched::State::running || !w.followable())
+		if (!w.followable() || (w.state == Watched::State::running && !w.adopted))
 			continue;
 		// The stream tells only about its own runtime's containers: a
 		// containerd or CRI-O target is asked at the fallback period.
 		bool told = events_ && events_->connected() && events_->runtime() == w.target.runtime;
 		Clock::duration period = told ? Clock::duration(kAskPeriodWithEvents) : Clock::duration(options_.ask_period);
-		adopt_kernel_life(w, now, out);
+		if (w.state != Watched::State::running)
+			adopt_kernel_life(w, now, out);
 		Asking &a = asking_[w.key];
 		bool catching_up = session_.kernel_cgroup(w.slot) != w.target.cgroup_id;
 		if (!a.in_flight &&
@@ -179,8 +180,16 @@ void Follower::on_answer(Watched &w, const Answer &answer, Clock::time_point now
 	if (a.runtime_failed)
 		out.push_back({"runtime", w.target, "the runtime answers again"});
 	a.runtime_failed = false;
-	if (w.state == Watched::State::running)
+	if (w.state == Watched::State::running) {
+		// A life the kernel joined, still running where the kernel
+		// counts it: learn its process. Any other answer is about a
+		// life already over (the cgroup check tells when this one ends).
+		const ContainerLookup &l = answer.lookup;
+		if (w.adopted && l.state == ContainerLookup::State::running &&
+		    l.target.cgroup_id == w.target.cgroup_id)
+			session_.catch_up(w, l.target);
 		return;
+	}
 
 	const ContainerLookup &l = answer.lookup;
 	switch (l.state) {
@@ -229,6 +238,7 @@ void Follower::adopt_kernel_life(Watched &w, Clock::time_point now, std::vector<
 	life.cgroup_id = joined;
 	life.pid = 0; // not known: its log pipes are learnt in the kernel
 	session_.move(w, life, now);
+	w.adopted = true; // the runtime is asked on, for its process
 	out.push_back({"restarted", w.target,
 		       fmt::format("restarted: counting its new life from its first call (cgroup {}, restarts {})",
 				   joined, w.restarts)});

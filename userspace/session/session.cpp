@@ -79,7 +79,7 @@ Session::Session(TargetBook &book, const SessionOptions &options)
 {
 	for (const Watched &w : book.watched()) {
 		read_log_pipes(w.key, w.target, w.slot);
-		attach_egress(w.key, w.target);
+		attach_egress(w.target);
 	}
 }
 
@@ -98,9 +98,8 @@ void Session::read_log_pipes(std::uint64_t key, const Target &t, std::size_t slo
 		degraded_.push_back({"log pipes", t.name + "'s writes into its log pipes (log)", why, ""});
 }
 
-void Session::attach_egress(std::uint64_t key, const Target &t)
+void Session::attach_egress(const Target &t)
 {
-	(void)key;
 	if (!delivery_ || !egress_tried_.insert(t.cgroup_id).second)
 		return;
 	if (!delivery_->egress_available())
@@ -108,6 +107,10 @@ void Session::attach_egress(std::uint64_t key, const Target &t)
 	try {
 		delivery_->attach_egress({t.cgroup_id, book_.dir_of(t)});
 	} catch (const Error &e) {
+		// A cgroup that went away between being seen and attached to (a
+		// container that lived a moment) is no gap in coverage.
+		if (!book_.alive(t))
+			return;
 		egress_refused_[t.cgroup_id] = {"bw_egress", "packets that left the host from " + t.name, e.what(), ""};
 		spdlog::debug("running without bw_egress for {}: {}", t.name, e.what());
 	}
@@ -117,7 +120,7 @@ void Session::attach_egress_to_new_containers()
 {
 	for (const auto &[id, t] : book_.discovered())
 		if (!t.container_id.empty())
-			attach_egress(id, t);
+			attach_egress(t);
 }
 
 void Session::follow(Follower::Lookup lookup, std::unique_ptr<RuntimeEvents> events, FollowOptions options)
@@ -168,7 +171,16 @@ void Session::move(Watched &w, const Target &now_at, std::chrono::steady_clock::
 	egress_tried_.erase(old_cgroup);
 	egress_refused_.erase(old_cgroup);
 	book_.moved(w, now_at, when);
-	attach_egress(w.key, now_at);
+	attach_egress(now_at);
+}
+
+void Session::catch_up(Watched &w, const Target &now_at)
+{
+	if (auto lf = log_files_of(now_at.pid)) {
+		probe_.set_log_pipes(w.slot, *lf);
+		log_known_.insert(w.key);
+	}
+	book_.caught_up(w, now_at);
 }
 
 void Session::sync()

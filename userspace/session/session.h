@@ -87,10 +87,13 @@ public:
 	void forget_expected_cgroup(const std::string &path);
 	// A target's new life: probes, log pipes and egress move to its cgroup.
 	void move(Watched &w, const Target &now_at, std::chrono::steady_clock::time_point when);
+	// A life the kernel joined (and move() was told without a process)
+	// as the runtime now tells it: its process, log pipes and ids.
+	void catch_up(Watched &w, const Target &now_at);
 
 private:
 	TargetReport target_report(std::uint64_t key, const Window &w, const std::string &note = "");
-	void attach_egress(std::uint64_t key, const Target &t);
+	void attach_egress(const Target &t);
 	void read_log_pipes(std::uint64_t key, const Target &t, std::size_t slot);
 
 	TargetBook &book_;

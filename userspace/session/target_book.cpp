@@ -54,15 +54,21 @@ const Target &TargetBook::target(std::uint64_t key)
 
 void TargetBook::moved(Watched &w, const Target &now, Watched::Clock::time_point when)
 {
-	std::string query = w.target.query;
-	w.target = now;
-	if (w.target.query.empty())
-		w.target.query = query;
+	caught_up(w, now);
 	w.state = Watched::State::running;
 	w.since = when;
 	w.restarts++;
 	w.cgroups.push_back(now.cgroup_id);
 	aliases_[now.cgroup_id] = w.key;
+}
+
+void TargetBook::caught_up(Watched &w, const Target &now)
+{
+	std::string query = w.target.query;
+	w.target = now;
+	if (w.target.query.empty())
+		w.target.query = query;
+	w.adopted = false;
 }
 
 std::string TargetBook::dir_of(const Target &t) const

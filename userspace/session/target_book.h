@@ -36,7 +36,10 @@ struct Watched {
 	int restarts = 0;   // lives after the first
 	State state = State::running;
 	Clock::time_point since{}; // when it entered its state
-	std::vector<std::uint64_t> cgroups; // every cgroup it has had, first first
+	std::vector<std::uint64_t> cgroups{}; // every cgroup it has had, first first
+	// Running in a life the kernel joined that the runtime has not told
+	// about yet: it is still asked, for the life's process and log pipes.
+	bool adopted = false;
 
 	// A container or a cgroup path can come back; a --pid target cannot.
 	bool followable() const { return !target.query.empty(); }
@@ -67,6 +70,8 @@ public:
 
 	// An explicit target came back in another cgroup (same key).
 	void moved(Watched &w, const Target &now, Watched::Clock::time_point when);
+	// Its current life as the runtime tells it (same cgroup, now a pid).
+	void caught_up(Watched &w, const Target &now);
 	// Its cgroup directory is still the one the book knows.
 	bool alive(const Target &t) const;
 
