@@ -255,6 +255,37 @@ TEST(Aggregator, GoneCgroupsPastTheBoundAreSummedExactly)
 	EXPECT_EQ(gone.input.sources_overflow, 1u);
 }
 
+// A followed target's new life, counted by the kernel under its new
+// cgroup id (9) before the follower knew it was the target's (key 7): its
+// records join the target's windows, and its kernel totals (the target's
+// cumulative ones, keyed by the new id at that sync) are not added twice.
+// Before, each life left its windows behind for good (the soak's RSS).
+TEST(Aggregator, ANewLifesEarlyRecordsJoinItsTargetAndLeaveNothingBehind)
+{
+	Aggregator agg;
+	agg.add(7, socket_event(7, 100, 514), 0);
+	agg.set_totals({{7, totals_with(FdKind::socket, 100, 1, 0)}});
+	agg.roll_interval();
+	agg.add(9, socket_event(9, 50, 514), 0);
+	agg.add(9, socket_event(9, -ECONNREFUSED, 515), 0);
+	agg.set_totals({{9, totals_with(FdKind::socket, 150, 2, 1)}});
+
+	agg.adopt(9, 7);
+	agg.set_totals({{7, totals_with(FdKind::socket, 150, 2, 1)}});
+	EXPECT_EQ(agg.since_start().count(9), 0u);
+	const Window &all = agg.since_start().at(7);
+	EXPECT_EQ(all.kind(FdKind::socket), (Counts{150, 2, 1}));
+	EXPECT_EQ(all.records, 3u);
+	EXPECT_EQ(stats_to(all, 514).counts, (Counts{150, 2, 0}));
+	EXPECT_EQ(stats_to(all, 515).errnos.at(ECONNREFUSED), 1u);
+	auto interval = agg.roll_interval();
+	EXPECT_EQ(interval.count(9), 0u);
+	EXPECT_EQ(interval.at(7).kind(FdKind::socket), (Counts{50, 1, 1}));
+	EXPECT_EQ(interval.at(7).records, 2u);
+	agg.adopt(9, 7); // nothing left under 9: a no-op
+	EXPECT_EQ(agg.since_start().size(), 1u);
+}
+
 TEST(Aggregator, ForgetDropsEveryTrace)
 {
 	Aggregator agg;

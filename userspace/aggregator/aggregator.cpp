@@ -10,6 +10,19 @@
 namespace bpfwatch {
 namespace {
 
+// What records counted in a window, without the kernel's totals.
+Window records_of(Window w)
+{
+	w.by_kind = {};
+	w.stdio = {};
+	w.log = {};
+	w.lost_events = 0;
+	w.delivery.clear();
+	w.delivery_overflow = 0;
+	w.input.by_kind = {};
+	return w;
+}
+
 // An interval's destinations with the since-start times, and the ones it
 // did not reach at all as zero-count rows: the counts stay the interval's.
 void carry_last_times(Window &interval, const Window &since_start)
@@ -191,6 +204,20 @@ void Aggregator::forget(std::uint64_t cgroup_id)
 {
 	total_.erase(cgroup_id);
 	interval_.erase(cgroup_id);
+	at_roll_.erase(cgroup_id);
+}
+
+void Aggregator::adopt(std::uint64_t cgroup_id, std::uint64_t key)
+{
+	if (cgroup_id == key)
+		return;
+	for (auto *windows : {&total_, &interval_}) {
+		auto it = windows->find(cgroup_id);
+		if (it == windows->end())
+			continue;
+		merge((*windows)[key], records_of(std::move(it->second)));
+		windows->erase(cgroup_id);
+	}
 	at_roll_.erase(cgroup_id);
 }
 

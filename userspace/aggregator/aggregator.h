@@ -51,6 +51,13 @@ public:
 	std::map<std::uint64_t, Window> roll_interval();
 	// Drop a cgroup that is gone and has been reported.
 	void forget(std::uint64_t cgroup_id);
+	// A followed target's new life: records drained under its cgroup id
+	// before it was known as the target's (the kernel counts a life from
+	// its first call, the runtime tells about it later) join the target's
+	// windows under key. The kernel's totals under the id are dropped:
+	// they are the target's own cumulative ones, read under key from the
+	// next sync on. Without this each life left windows behind for good.
+	void adopt(std::uint64_t cgroup_id, std::uint64_t key);
 	// A cgroup that is gone, whose numbers wait for the summary: kept
 	// apart while fewer than max_retired are, else the oldest is summed
 	// into kRetiredKey. Memory stays bounded however many come and go.

@@ -171,6 +171,7 @@ void Session::move(Watched &w, const Target &now_at, std::chrono::steady_clock::
 	egress_tried_.erase(old_cgroup);
 	egress_refused_.erase(old_cgroup);
 	book_.moved(w, now_at, when);
+	agg_.adopt(now_at.cgroup_id, w.key);
 	attach_egress(now_at);
 }
 
