@@ -122,7 +122,8 @@ TEST_F(Filter, AFullRingChargesLostRecordsToTheirOwnCgroup)
 TEST_F(Filter, AFullTotalsMapIsCountedNotSilent)
 {
 	ProbeConfig tiny;
-	tiny.totals_budget_bytes = 1; // below one entry: the minimum of 64
+	tiny.totals_budget_bytes = 1; // below one entry: the floor
+	tiny.totals_min_entries = 64;
 	const std::size_t map_entries = 64;
 	attach({}, tiny);
 	EXPECT_EQ(probe_->read_stats().totals_full, 0u);

@@ -126,13 +126,12 @@ std::unique_ptr<Probe::Skeleton> load_skeleton(const ProbeConfig &config, std::s
 
 		// A per-CPU map costs value_size * ncpus per entry: size the hash
 		// from the budget so the total stays put on a 2-CPU VM and a
-		// 256-CPU host, but hold at least kMinTotals cgroups at once: a
-		// node with many CPUs runs many containers (at 64 CPUs the budget
-		// alone held 174), so it pays more kernel memory (24.6 MB there).
-		constexpr std::uint64_t kMinTotals = 1024, kMaxTotals = 16384;
+		// 256-CPU host, within the floor (probe.h) and 16,384.
+		constexpr std::uint64_t kMaxTotals = 16384;
 		std::uint64_t per_entry = sizeof(bw_totals) * static_cast<std::uint64_t>(ncpus);
+		std::uint64_t min_entries = std::min(config.totals_min_entries, kMaxTotals);
 		std::uint64_t hash_entries =
-			all ? std::clamp(config.totals_budget_bytes / per_entry, kMinTotals, kMaxTotals) : 1;
+			all ? std::clamp(config.totals_budget_bytes / per_entry, min_entries, kMaxTotals) : 1;
 		std::size_t slots = std::max<std::size_t>(1, capacity);
 		int err = bpf_map__set_max_entries(skel.maps.totals, hash_entries);
 		if (!err)

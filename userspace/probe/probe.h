@@ -59,8 +59,13 @@ struct ProbeConfig {
 	// of each poll period. The ring is mapped twice in user space
 	// (libbpf's wrap-around view), so it counts twice in RSS.
 	std::uint32_t ring_bytes = 4u << 20;
-	// Kernel memory for the per-CPU totals, however many CPUs there are.
+	// Kernel memory for the per-CPU totals (watching everything), however
+	// many CPUs there are, but room for at least totals_min_entries
+	// cgroups at once: a node with many CPUs runs many containers, and
+	// pays more (1,024 x 376 B x 64 CPUs = 24.6 MB; the budget alone held
+	// 174 there).
 	std::uint64_t totals_budget_bytes = 4u << 20;
+	std::uint64_t totals_min_entries = 1024;
 	ProbeBuild build = ProbeBuild::Auto;
 	// Tests set false to exercise the pre-6.17 fd lookup on any kernel.
 	bool allow_direct_fd_load = true;
