@@ -216,7 +216,7 @@ void Aggregator::adopt(std::uint64_t cgroup_id, std::uint64_t key)
 		if (it == windows->end())
 			continue;
 		merge((*windows)[key], records_of(std::move(it->second)));
-		windows->erase(cgroup_id);
+		windows->erase(it);
 	}
 	at_roll_.erase(cgroup_id);
 }

@@ -148,8 +148,7 @@ std::vector<FollowNotice> Follower::tick(Clock::time_point now)
 		// containerd or CRI-O target is asked at the fallback period.
 		bool told = events_ && events_->connected() && events_->runtime() == w.target.runtime;
 		Clock::duration period = told ? Clock::duration(kAskPeriodWithEvents) : Clock::duration(options_.ask_period);
-		if (w.state != Watched::State::running)
-			adopt_kernel_life(w, now, out);
+		adopt_kernel_life(w, now, out);
 		Asking &a = asking_[w.key];
 		bool catching_up = session_.kernel_cgroup(w.slot) != w.target.cgroup_id;
 		if (!a.in_flight &&
