@@ -284,6 +284,18 @@ struct bw_egress {
 	__u64 bytes;   /* IP packet bytes, headers and retransmits included */
 };
 
+/*
+ * One CPU's egress count for the (cgroup, destination) its last packets
+ * went to (bpf/egress.bpf.h): folded into the egress hash when the key
+ * changes, and when user space reads (bw_egress_flush).
+ */
+struct bw_egress_acc {
+	struct bw_peer_key key;
+	struct bw_egress count;
+	__u32 busy; /* a program is changing this slot */
+	__u32 pad;
+};
+
 /* Delivery health counters (per-CPU array, one slot each). */
 enum bw_dstat {
 	BW_DSTAT_SOCKS_FULL = 0,  /* socket not tracked: tcp_socks full */

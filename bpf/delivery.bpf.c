@@ -14,7 +14,8 @@
  *   tcp_retransmit_skb, tcp_send_reset, tcp_receive_reset
  *   inet_sk_error_report  UDP: ICMP errors reported to a socket
  * bw_tcp_sample is never attached: user space runs it (BPF_PROG_TEST_RUN)
- * before each read to fold live sockets' progress and queue sizes.
+ * before each read to fold live sockets' progress and queue sizes, and
+ * bw_egress_flush on each CPU to fold its egress slot (egress.bpf.h).
  *
  * IP layer: bw_egress, attached to each watched cgroup's v2 directory,
  * counts every packet its sockets send, by destination. It never drops.
@@ -230,6 +231,24 @@ int bw_tcp_sample(void *ctx)
 	struct bw_sample_ctx c = { .now = bpf_ktime_get_ns() };
 
 	bpf_for_each_map_elem(&tcp_socks, bw_sample_one, &c, 0);
+	return 0;
+}
+
+/*
+ * Run by user space on one CPU at a time (BPF_PROG_TEST_RUN with
+ * BPF_F_TEST_RUN_ON_CPU), never attached: folds that CPU's egress slot
+ * into the hash before user space reads it. Returns 1 when the slot is
+ * held (a packet of this CPU is being counted): user space asks again.
+ */
+SEC("raw_tp")
+int bw_egress_flush(void *ctx)
+{
+	struct bw_egress_acc *acc = bw_egress_claim();
+
+	if (!acc)
+		return 1;
+	bw_egress_fold(acc);
+	bw_egress_release(acc);
 	return 0;
 }
 

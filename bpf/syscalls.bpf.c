@@ -256,14 +256,15 @@ int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct pt_regs *regs;
 	struct task_struct *task;
-	struct user_msghdr hdr = {};
 	const void *uaddr = NULL;
 	__u64 addrlen = 0;
 	struct call c;
 	__s64 ret = ctx->args[1];
 	int sc, slot;
 
-	c.cgroup_id = bpf_get_current_cgroup_id();
+	/* task: a plain local, BPF_CORE_READ would relocate a c.task
+	 * member access. */
+	c.cgroup_id = bw_current_cgroup_id(&task);
 	slot = watched_slot(c.cgroup_id);
 	if (slot < 0)
 		return 0;
@@ -277,8 +278,8 @@ int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	c.in = sc >= BW_SYS_FIRST_INPUT;
 	if (c.in && !want_input)
 		return 0;
-	/* A plain local: BPF_CORE_READ would relocate a c.task member access. */
-	task = BW_CURRENT_TASK();
+	if (!task)
+		task = BW_CURRENT_TASK();
 	if (BW_IN_COMPAT_SYSCALL(task))
 		return 0;
 	c.task = task;
@@ -312,6 +313,8 @@ int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	case BW_SYS_SENDMSG:
 	case BW_SYS_RECVMSG:
 		if (c.kind == BW_KIND_SOCKET && ret >= 0) {
+			struct user_msghdr hdr = {};
+
 			bpf_probe_read_user(&hdr, sizeof(hdr), (void *)BW_SC_ARG1(regs));
 			uaddr = hdr.msg_name;
 			addrlen = hdr.msg_namelen;

@@ -20,6 +20,7 @@
 #include "probe/abi.h"
 #include "probe/map_util.h"
 #include "probe/records.h"
+#include "probe/run_on_cpu.h"
 #include "util/clock.h"
 #include "util/error.h"
 
@@ -134,6 +135,8 @@ DeliveryProbe::DeliveryProbe(const DeliveryConfig &config)
 		bpf_program__set_autoattach(skel.progs.bw_tcp_sample, false);
 		bpf_program__set_autoattach(skel.progs.bw_egress, false);
 		bpf_program__set_autoload(skel.progs.bw_egress, egress);
+		bpf_program__set_autoattach(skel.progs.bw_egress_flush, false);
+		bpf_program__set_autoload(skel.progs.bw_egress_flush, egress);
 		bpf_program__set_autoload(skel.progs.bw_cgroup_mkdir, !all);
 	};
 	skel_ = load_degrading<delivery_bpf>(configure, kOptional, "the delivery programs", kPrivileges,
@@ -246,6 +249,7 @@ DeliverySnapshot DeliveryProbe::read()
 		}
 	}
 
+	flush_egress();
 	for (const auto &[k, v] : dump_map<bw_peer_key, bw_egress>(skel_->maps.egress)) {
 		EgressCount &e = snap.cgroups[k.cgroup_id][endpoint_of(k.peer)].egress;
 		e.packets += v.packets;
@@ -280,8 +284,22 @@ DeliveryStats DeliveryProbe::read_counters() const
 	return stats;
 }
 
+// Each CPU folds the egress count it holds for its last destination into
+// the hash (bpf/egress.bpf.h). A CPU that stays busy keeps its count for
+// the next read: late, never lost.
+void DeliveryProbe::flush_egress()
+{
+	int fd = bpf_program__fd(skel_->progs.bw_egress_flush);
+	if (!egress_ || fd < 0)
+		return;
+	for (int cpu = 0; cpu < ncpus_; cpu++)
+		run_on_cpu(fd, cpu, 1000, nullptr, "fold the egress counts");
+}
+
 void DeliveryProbe::forget_cgroup(std::uint64_t cgroup_id)
 {
+	// Else a CPU's slot would bring the gone cgroup's entry back.
+	flush_egress();
 	delete_cgroup<bw_peer_key>(skel_->maps.tcp_peers, cgroup_id);
 	delete_cgroup<bw_error_key>(skel_->maps.peer_errors, cgroup_id);
 	delete_cgroup<bw_peer_key>(skel_->maps.egress, cgroup_id);

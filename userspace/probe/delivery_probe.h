@@ -80,6 +80,7 @@ public:
 private:
 	void attach_tracepoints();
 	void run_sampler();
+	void flush_egress();
 	DeliveryStats read_counters() const; // the per-CPU dstats only
 
 	int ncpus_ = 0;

@@ -17,6 +17,7 @@
 #include "probe/degrading_load.h"
 #include "probe/map_util.h"
 #include "probe/records.h"
+#include "probe/run_on_cpu.h"
 #include "syscalls.skel.h"
 #include "syscalls_compat.skel.h"
 #include "util/error.h"
@@ -324,17 +325,7 @@ void Probe::flush()
 		std::memcpy(&head, batch_scratch_.data() + cpu * kBatchStride, offsetof(bw_batch, data));
 		if (!head.len)
 			continue;
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = std::uint32_t(cpu));
-		for (int attempt = 0; attempt < 1000; attempt++) {
-			int err = bpf_prog_test_run_opts(skel_->flush_prog, &opts);
-			flush_runs_++;
-			if (err == -ENXIO)
-				break; // offline since it staged them: they wait for it
-			if (err)
-				throw Error(errno_message("flush CPU " + std::to_string(cpu) + "'s records", err));
-			if (opts.retval == 0)
-				break;
-		}
+		run_on_cpu(skel_->flush_prog, cpu, 1000, &flush_runs_, "flush the staged records");
 	}
 }
 
