@@ -296,6 +296,14 @@ struct bw_egress_acc {
 	__u32 pad;
 };
 
+/* The last UDP datagram a CPU saw leave (bpf/sent_dest.bpf.h). */
+struct bw_sent_dest {
+	__u64 task;     /* the sending task (struct task_struct *), 0: used */
+	__u64 sk;       /* the socket it left by (struct sock *) */
+	__u64 switches; /* the task's context switches (nvcsw + nivcsw) then */
+	struct bw_peer peer;
+};
+
 /* Delivery health counters (per-CPU array, one slot each). */
 enum bw_dstat {
 	BW_DSTAT_SOCKS_FULL = 0,  /* socket not tracked: tcp_socks full */

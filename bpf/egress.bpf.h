@@ -26,6 +26,7 @@
 #include "bpfwatch.h"
 #include "delivery_maps.bpf.h"
 #include "packet.bpf.h"
+#include "sent_dest.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -80,6 +81,23 @@ static __always_inline bool bw_same_peer_key(const struct bw_peer_key *a, const 
 	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
 }
 
+/* Who sent this UDP datagram, by which socket, to where (sent_dest.bpf.h). */
+static __always_inline void bw_note_sent_dest(struct __sk_buff *skb, const struct bw_peer *peer)
+{
+	__u32 zero = 0;
+	struct bw_sent_dest *n = bpf_map_lookup_elem(&sent_dests, &zero);
+	struct bpf_sock *sk = skb->sk;
+	struct task_struct *task;
+
+	if (!n || !sk)
+		return;
+	task = bpf_get_current_task_btf();
+	n->task = (__u64)task;
+	n->sk = (__u64)sk;
+	n->switches = bw_task_switches(task);
+	n->peer = *peer;
+}
+
 static __always_inline void bw_count_egress(struct __sk_buff *skb)
 {
 	struct bw_egress_acc *acc;
@@ -93,6 +111,8 @@ static __always_inline void bw_count_egress(struct __sk_buff *skb)
 	hdr = bw_packet_peer(skb, &key.peer);
 	if (hdr < 0)
 		return;
+	if (key.peer.proto == IPPROTO_UDP)
+		bw_note_sent_dest(skb, &key.peer);
 	segs = skb->gso_segs ? skb->gso_segs : 1;
 	bytes = skb->len + (segs - 1) * hdr;
 	acc = bw_egress_claim();

@@ -86,8 +86,9 @@ static __always_inline void bw_unix_path(struct unix_address *ua, struct bw_dest
 	bpf_probe_read_kernel(d->path, len, ua->name[0].sun_path);
 }
 
-/* Family, type, protocol and connected peer of the socket behind @file. */
-static __always_inline void bw_sock_dest(struct file *file, struct bw_dest *d)
+/* Family, type, protocol and connected peer of the socket behind @file;
+ * returns the socket. */
+static __always_inline struct sock *bw_sock_dest(struct file *file, struct bw_dest *d)
 {
 	struct socket *sock = BW_CAST(struct socket, BW_READ(file, private_data));
 	struct sock *sk = BW_READ(sock, sk);
@@ -116,6 +117,7 @@ static __always_inline void bw_sock_dest(struct file *file, struct bw_dest *d)
 	default:
 		break;
 	}
+	return sk;
 }
 
 /*

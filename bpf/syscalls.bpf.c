@@ -17,6 +17,7 @@
 #include "fd.bpf.h"
 #include "counters.bpf.h"
 #include "batch.bpf.h"
+#include "sent_dest.bpf.h"
 #define BW_FOLLOW_LOG_FILES
 #include "follow.bpf.h"
 
@@ -128,6 +129,31 @@ static __always_inline void fill_trace(struct bw_rec_trace *t, struct call *c)
 }
 
 /*
+ * The destination of a UDP sendto or sendmsg that succeeded, from the
+ * egress program's note (sent_dest.bpf.h) when it is this call's: saves
+ * reading the caller's sockaddr. False: read it.
+ */
+static __always_inline bool take_sent_dest(struct call *c, struct sock *sk, __s64 ret, struct bw_dest *d)
+{
+	struct task_struct *task = c->task;
+	struct bw_sent_dest *n;
+	__u32 zero = 0;
+
+	if (c->in || ret < 0 || (c->syscall != BW_SYS_SENDTO && c->syscall != BW_SYS_SENDMSG) ||
+	    d->proto != IPPROTO_UDP)
+		return false;
+	n = bpf_map_lookup_elem(&sent_dests, &zero);
+	if (!n || n->task != (__u64)task || n->sk != (__u64)sk || n->peer.family != d->family ||
+	    n->switches != bw_task_switches(task))
+		return false;
+	n->task = 0;
+	__builtin_memcpy(d->addr, n->peer.addr, sizeof(n->peer.addr));
+	d->port = n->peer.port;
+	d->flags |= BW_DEST_FROM_MSG;
+	return true;
+}
+
+/*
  * Stage the record of one call. @parts is a constant at every call site,
  * so each copy of this function writes at fixed offsets into a slot the
  * verifier knows is big enough. A socket record whose destination (an
@@ -142,17 +168,18 @@ static __always_inline void stage(struct call *c, __s64 ret, const __u8 parts, c
 	struct bw_batch *b = batch_open();
 	struct bw_dest *d;
 	struct bw_rec *r;
+	struct sock *sk;
 
 	if (!b)
 		return;
 	if (parts & BW_REC_DEST) {
 		d = &b->dest;
 		__builtin_memset(d, 0, sizeof(*d));
-		bw_sock_dest(c->file, d);
+		sk = bw_sock_dest(c->file, d);
 		/* UDP and unix datagrams go where msg_name says, connected
 		 * or not (and come from where the kernel wrote it back); a
 		 * stream socket ignores it. */
-		if (uaddr && (d->sotype == BW_SOCK_DGRAM || !d->port))
+		if (uaddr && (d->sotype == BW_SOCK_DGRAM || !d->port) && !take_sent_dest(c, sk, ret, d))
 			bw_msg_dest(uaddr, addrlen, d);
 	}
 	r = batch_room(b, size);

@@ -179,6 +179,11 @@ void DeliveryProbe::attach_tracepoints()
 			attach_optional(tp.prog, tp.link, kOptional.at(bpf_program__name(tp.prog)), degraded_);
 }
 
+int DeliveryProbe::sent_dests_fd() const
+{
+	return egress_ ? bpf_map__fd(skel_->maps.sent_dests) : -1;
+}
+
 void DeliveryProbe::attach_egress(const EgressTarget &target)
 {
 	if (egress_)

@@ -59,6 +59,9 @@ public:
 	std::vector<std::string> egress_linked_dirs() const;
 	// Whether egress can be counted at all (bw_egress loaded).
 	bool egress_available() const { return egress_ != nullptr; }
+	// The map where bw_egress notes each UDP datagram's sender and
+	// destination, for ProbeConfig::sent_dests_fd; -1 without egress.
+	int sent_dests_fd() const;
 	// The programs left out, and what is not counted without them.
 	const DegradedList &degraded() const { return degraded_; }
 

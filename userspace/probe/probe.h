@@ -69,6 +69,11 @@ struct ProbeConfig {
 	ProbeBuild build = ProbeBuild::Auto;
 	// Tests set false to exercise the pre-6.17 fd lookup on any kernel.
 	bool allow_direct_fd_load = true;
+	// The delivery probe's note of where each UDP datagram went
+	// (DeliveryProbe::sent_dests_fd()), shared so that a UDP send's
+	// destination is taken from it instead of from user memory
+	// (bpf/sent_dest.bpf.h). -1: none.
+	int sent_dests_fd = -1;
 };
 
 class Probe {

@@ -15,13 +15,15 @@
 namespace bpfwatch {
 namespace {
 
-ProbeConfig probe_config(const TargetBook &book, const SessionOptions &options)
+ProbeConfig probe_config(const TargetBook &book, const SessionOptions &options, const DeliveryProbe *delivery)
 {
 	ProbeConfig cfg;
 	for (const Watched &w : book.watched())
 		cfg.cgroup_ids.push_back(w.target.cgroup_id);
 	cfg.trace = options.trace;
 	cfg.input = options.input;
+	if (delivery)
+		cfg.sent_dests_fd = delivery->sent_dests_fd();
 	return cfg;
 }
 
@@ -68,7 +70,7 @@ std::string why_no_log_pipes(pid_t pid)
 
 Session::Session(TargetBook &book, const SessionOptions &options)
 	: book_(book), options_(options), agg_(256, options.intervals), delivery_(open_delivery(book, options, degraded_)),
-	  probe_(probe_config(book, options),
+	  probe_(probe_config(book, options, delivery_.get()),
 		 [this](const Record &r) {
 			 std::uint64_t key = book_.key_of(r.cgroup_id);
 			 agg_.add(key, r, monotonic_ns());
