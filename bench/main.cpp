@@ -333,7 +333,7 @@ int main(int argc, char **argv)
 						     "(default 540, quick 45)");
 	app.add_option("--stream-seconds", o.stream_seconds, "Writer time per streaming rate (default 3, quick 0.5)");
 	app.add_option("--states", o.states, "States to measure (default all): none floor watched unwatched "
-					     "tool events bpftrace")
+					     "tool events bpftrace noinput")
 		->delimiter(',');
 	app.add_flag("--no-stats", o.no_stats, "Skip the bpf_stats phase");
 	app.add_flag("--stats-off", o.stats_off, "If kernel.bpf_stats_enabled is 1 (left on, it adds two clock "

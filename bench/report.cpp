@@ -79,15 +79,18 @@ struct Verdict {
 	json details;
 };
 
-// A ratio target over the three workloads: PASS when every one is within
-// @limit; "noisy" when some ratio's ±2 SE straddles the limit.
-Verdict ratio_target(const Results &r, std::string key, std::string what, StateId a, StateId b, double limit)
+// A ratio target over the workloads (@only, or all): PASS when every one is
+// within @limit; "noisy" when some ratio's ±2 SE straddles the limit.
+Verdict ratio_target(const Results &r, std::string key, std::string what, StateId a, StateId b, double limit,
+		     std::vector<Workload> only = {})
 {
 	Verdict v{std::move(key), std::move(what), "", false, true, false, json::object()};
 	if (!r.measured[int(a)] || !r.measured[int(b)] || r.latency.rounds == 0)
 		return v;
 	v.available = true;
-	for (Workload w : kAllWorkloads) {
+	if (only.empty())
+		only.assign(kAllWorkloads.begin(), kAllWorkloads.end());
+	for (Workload w : only) {
 		Est e = added_ratio(r, w, a, b);
 		v.pass = v.pass && e.ok() && e.v <= limit;
 		v.noisy = v.noisy || (e.ok() && std::fabs(e.v - limit) < 2 * e.err);
@@ -113,6 +116,10 @@ std::vector<Verdict> verdicts(const Results &r)
 				   StateId::Watched, StateId::Bpftrace, 0.75));
 	out.push_back(ratio_target(r, "unwatched_vs_floor", "unwatched added <= 1.25 x floor added",
 				   StateId::Unwatched, StateId::Floor, 1.25));
+	out.push_back(ratio_target(r, "tool_vs_bpftrace", "tool added <= 1.0 x bpftrace added (#10)", StateId::Tool,
+				   StateId::Bpftrace, 1.0));
+	out.push_back(ratio_target(r, "writes_vs_noinput", "watched writes <= 1.0 x noinput's (#10)", StateId::Watched,
+				   StateId::NoInput, 1.0, {Workload::DevNull, Workload::Pipe, Workload::Udp}));
 	const StreamRun *in = find_run(r, "in-process", 0), *bin = find_run(r, "bpfwatch", 0);
 	Verdict lost{"lost_flat_out", "0 lost records, one core writing flat out", "", false, false, false, {}};
 	if (in && bin) {
@@ -188,7 +195,8 @@ void print_latency(const Results &r, std::ostream &out)
 		     {StateId::Unwatched, StateId::Floor},
 		     {StateId::Watched, StateId::Floor},
 		     {StateId::Tool, StateId::Bpftrace},
-		     {StateId::Events, StateId::Bpftrace}};
+		     {StateId::Events, StateId::Bpftrace},
+		     {StateId::Watched, StateId::NoInput}};
 	out << "\nratio of added cost\n";
 	for (auto [a, b] : pairs) {
 		if (!r.measured[int(a)] || !r.measured[int(b)])
@@ -317,7 +325,7 @@ void print_report(const Results &r, std::ostream &out)
 			out << "warning: " << w << "\n";
 		return;
 	}
-	out << "\nTargets (issue #5)\n";
+	out << "\nTargets (issues #5 and #10)\n";
 	for (const Verdict &v : verdicts(r)) {
 		std::string mark = !v.available ? "n/a " : v.pass ? "PASS" : "MISS";
 		out << fmt::format("  {}  {:<42} {}{}\n", mark, v.what, v.measured,
@@ -371,7 +379,8 @@ json to_json(const Results &r)
 			{"unwatched_over_floor", est_json(added_ratio(r, w, StateId::Unwatched, StateId::Floor))},
 			{"watched_over_floor", est_json(added_ratio(r, w, StateId::Watched, StateId::Floor))},
 			{"tool_over_bpftrace", est_json(added_ratio(r, w, StateId::Tool, StateId::Bpftrace))},
-			{"events_over_bpftrace", est_json(added_ratio(r, w, StateId::Events, StateId::Bpftrace))}};
+			{"events_over_bpftrace", est_json(added_ratio(r, w, StateId::Events, StateId::Bpftrace))},
+			{"watched_over_noinput", est_json(added_ratio(r, w, StateId::Watched, StateId::NoInput))}};
 		lat[workload_key(w)] = jw;
 	}
 	json enter;

@@ -63,7 +63,7 @@ private:
 
 const char *state_key(StateId s)
 {
-	static const char *keys[] = {"none", "floor", "watched", "unwatched", "tool", "events", "bpftrace"};
+	static const char *keys[] = {"none", "floor", "watched", "unwatched", "tool", "events", "bpftrace", "noinput"};
 	return keys[static_cast<int>(s)];
 }
 
@@ -75,7 +75,10 @@ StateId state_from_key(const std::string &key)
 	throw std::runtime_error("unknown state '" + key + "'");
 }
 
-ProbeState::ProbeState(std::uint64_t filter_cgid, bpfwatch::ProbeBuild build) : filter_(filter_cgid), build_(build) {}
+ProbeState::ProbeState(std::uint64_t filter_cgid, bpfwatch::ProbeBuild build, bool input)
+	: filter_(filter_cgid), build_(build), input_(input)
+{
+}
 
 ProbeState::~ProbeState()
 {
@@ -90,6 +93,7 @@ void ProbeState::enter()
 	bpfwatch::ProbeConfig cfg;
 	cfg.cgroup_ids = {filter_};
 	cfg.build = build_;
+	cfg.input = input_;
 	auto before = owned_prog_ids(getpid());
 	agg_ = std::make_unique<bpfwatch::Aggregator>();
 	probe_ = std::make_unique<bpfwatch::Probe>(cfg, [this](const bpfwatch::Record &e) {
@@ -269,6 +273,8 @@ std::unique_ptr<State> make_state(StateId id, Env &env)
 		if (env.bpftrace_binary.empty())
 			throw std::runtime_error("bpftrace is not installed");
 		return std::make_unique<ToolRun>(env, bpftrace_argv(env), "/dev/null", Readiness{false, 4});
+	case StateId::NoInput:
+		return std::make_unique<ProbeState>(env.cgroups.watched_id(), env.probe_build, false);
 	}
 	throw std::logic_error("state");
 }

@@ -11,6 +11,8 @@
 //              --output json, delivery probes (TCP, cgroup egress) included
 //   events     the bpfwatch binary: --cgroup <ours> --events --output json
 //   bpftrace   bpftrace summing sys_exit_write / sys_exit_sendto by cgroup
+//   noinput    watched with --no-input (ProbeConfig::input false): what the
+//              read path costs the writes
 #pragma once
 
 #include <sys/types.h>
@@ -32,11 +34,11 @@
 
 namespace bench {
 
-enum class StateId { None = 0, Floor, Watched, Unwatched, Tool, Events, Bpftrace };
-constexpr int kStates = 7;
+enum class StateId { None = 0, Floor, Watched, Unwatched, Tool, Events, Bpftrace, NoInput };
+constexpr int kStates = 8;
 constexpr std::array<StateId, kStates> kAllStates{StateId::None,      StateId::Floor, StateId::Watched,
 						  StateId::Unwatched, StateId::Tool,  StateId::Events,
-						  StateId::Bpftrace};
+						  StateId::Bpftrace,  StateId::NoInput};
 const char *state_key(StateId s);
 StateId state_from_key(const std::string &key); // throws on unknown
 
@@ -72,7 +74,7 @@ std::unique_ptr<State> make_state(StateId id, Env &env);
 // poll(100 ms) into an Aggregator.
 class ProbeState : public State {
 public:
-	ProbeState(std::uint64_t filter_cgid, bpfwatch::ProbeBuild build);
+	ProbeState(std::uint64_t filter_cgid, bpfwatch::ProbeBuild build, bool input = true);
 	~ProbeState() override;
 	void enter() override;
 	void leave() override;
@@ -93,6 +95,7 @@ private:
 
 	std::uint64_t filter_;
 	bpfwatch::ProbeBuild build_;
+	bool input_;
 	std::unique_ptr<bpfwatch::Aggregator> agg_;
 	std::unique_ptr<bpfwatch::Probe> probe_;
 	std::thread consumer_;
