@@ -101,10 +101,10 @@ Verdict ratio_target(const Results &r, std::string key, std::string what, StateI
 	return v;
 }
 
-const StreamRun *find_run(const Results &r, const std::string &consumer, double rate)
+const StreamRun *find_run(const Results &r, const std::string &consumer, double rate, bool reads = false)
 {
 	for (const StreamRun &s : r.stream.runs)
-		if (s.consumer == consumer && s.target_rate == rate)
+		if (s.consumer == consumer && s.target_rate == rate && s.reads == reads)
 			return &s;
 	return nullptr;
 }
@@ -121,6 +121,7 @@ std::vector<Verdict> verdicts(const Results &r)
 	out.push_back(ratio_target(r, "writes_vs_noinput", "watched writes <= 1.0 x noinput's (#10)", StateId::Watched,
 				   StateId::NoInput, 1.0, {Workload::DevNull, Workload::Pipe, Workload::Udp}));
 	const StreamRun *in = find_run(r, "in-process", 0), *bin = find_run(r, "bpfwatch", 0);
+	const StreamRun *in_rw = find_run(r, "in-process", 0, true), *bin_rw = find_run(r, "bpfwatch", 0, true);
 	Verdict lost{"lost_flat_out", "0 lost records, one core writing flat out", "", false, false, false, {}};
 	if (in && bin) {
 		lost.available = true;
@@ -129,7 +130,17 @@ std::vector<Verdict> verdicts(const Results &r)
 					    bin->lost, bin->counted);
 		lost.details = {{"in_process", in->lost}, {"bpfwatch", bin->lost}};
 	}
+	Verdict lost_rw{"lost_flat_out_read_write", "0 lost, one core reading+writing (#10)", "", false, false, false,
+			{}};
+	if (in_rw && bin_rw) {
+		lost_rw.available = true;
+		lost_rw.pass = in_rw->lost == 0 && bin_rw->lost == 0;
+		lost_rw.measured = fmt::format("in-process {} of {}, bpfwatch {} of {}", in_rw->lost, in_rw->counted,
+					       bin_rw->lost, bin_rw->counted);
+		lost_rw.details = {{"in_process", in_rw->lost}, {"bpfwatch", bin_rw->lost}};
+	}
 	out.push_back(lost);
+	out.push_back(lost_rw);
 	Verdict cpu{"userspace_cpu", "userspace <= 10% of a core per 100k ev/s", "", false, false, false, {}};
 	if (bin && in) {
 		cpu.available = true;
@@ -267,15 +278,16 @@ void print_stream(const Results &r, std::ostream &out)
 {
 	if (!r.streamed)
 		return;
-	out << fmt::format("\nStreaming: one writer thread, write(64 B) to /dev/null in the watched cgroup,\n"
-			   "{:.1f} s per rate; CPU% is of one core per 100k records/s\n\n",
+	out << fmt::format("\nStreaming: one writer thread, write(64 B) to /dev/null in the watched cgroup\n"
+			   "(r+w: and a read(64 B) of /dev/zero after each), {:.1f} s per rate; CPU% is\n"
+			   "of one core per 100k records/s\n\n",
 			   r.config.stream_seconds);
-	out << fmt::format("{:<18} {:>6} {:>9} {:>9} {:>9} {:>7} {:>9}\n", "consumer", "target", "writes/s",
+	out << fmt::format("{:<18} {:>8} {:>9} {:>9} {:>9} {:>7} {:>9}\n", "consumer", "target", "calls/s",
 			   "records/s", "lost", "CPU%", "RSS");
 	bool saturated = false;
 	for (const StreamRun &s : r.stream.runs) {
-		out << fmt::format("{:<18} {:>6} {:>8.1f}k {:>9} {:>9} {:>6.1f}{} {:>9}\n", s.consumer,
-				   rate_str(s.target_rate), s.achieved_rate() / 1000,
+		out << fmt::format("{:<18} {:>8} {:>8.1f}k {:>9} {:>9} {:>6.1f}{} {:>9}\n", s.consumer,
+				   rate_str(s.target_rate) + (s.reads ? " r+w" : ""), s.achieved_rate() / 1000,
 				   fmt::format("{:.1f}k", s.records_rate() / 1000), s.lost, s.cpu_pct_per_100k(),
 				   s.saturated ? "*" : " ", s.hwm_kib ? fmt::format("{:.1f}M", s.hwm_kib / 1024.0) : "-");
 		saturated = saturated || s.saturated;
@@ -420,6 +432,7 @@ json to_json(const Results &r)
 	for (const StreamRun &s : r.stream.runs)
 		runs.push_back({{"consumer", s.consumer},
 				{"target_rate", s.target_rate},
+				{"reads", s.reads},
 				{"seconds", s.seconds},
 				{"calls", s.calls},
 				{"counted", s.counted},

@@ -23,17 +23,21 @@ struct Written {
 };
 
 // Writes 64 B to @fd for @seconds at @rate calls/s (0: as fast as it can),
-// pacing per 64 calls; bounded by time.
-Written write_for(int fd, double rate, double seconds)
+// pacing per 64 calls; bounded by time. With @read_fd, reads 64 B from it
+// after each write (both are calls).
+Written write_for(int fd, double rate, double seconds, int read_fd = -1)
 {
 	char buf[64] = {};
 	Written w;
 	const std::uint64_t t0 = now_ns(), end = t0 + std::uint64_t(seconds * 1e9);
 	std::uint64_t bad = 0, now = t0;
 	while (now < end) {
-		for (int i = 0; i < 64; i++)
+		for (int i = 0; i < 64; i++) {
 			bad += write(fd, buf, sizeof(buf)) != sizeof(buf);
-		w.calls += 64;
+			if (read_fd >= 0)
+				bad += read(read_fd, buf, sizeof(buf)) != sizeof(buf);
+		}
+		w.calls += read_fd >= 0 ? 128 : 64;
 		now = now_ns();
 		if (rate > 0) {
 			double due = (now - t0) * rate / 1e9;
@@ -49,7 +53,7 @@ Written write_for(int fd, double rate, double seconds)
 	}
 	w.seconds = (now - t0) / 1e9;
 	if (bad)
-		throw std::runtime_error("streaming writer: " + std::to_string(bad) + " writes failed");
+		throw std::runtime_error("streaming writer: " + std::to_string(bad) + " calls failed");
 	return w;
 }
 
@@ -58,6 +62,8 @@ std::uint64_t calls_of(const bpfwatch::KernelTotals &t)
 	std::uint64_t n = 0;
 	for (const bpfwatch::Counts &k : t.by_kind)
 		n += k.calls + k.errors;
+	for (const bpfwatch::InputCounts &k : t.in_kind)
+		n += k.calls + k.errors + k.again;
 	return n;
 }
 
@@ -72,14 +78,16 @@ void run_in_process(Env &env, const StreamOptions &opt, StreamReport &out)
 	ProbeState probe(env.cgroups.watched_id(), env.probe_build);
 	probe.enter();
 	out.probe_kernel_bytes = probe.kernel_memory_bytes();
-	for (double rate : opt.rates) {
+	auto measure = [&](double rate, bool reads) {
 		check_stop();
 		StreamRun r;
 		r.consumer = "in-process";
 		r.target_rate = rate;
+		r.reads = reads;
 		bpfwatch::KernelTotals t0 = probe.totals();
 		std::uint64_t rec0 = probe.records(), cpu0 = probe.consumer_cpu_ns();
-		Written w = write_for(env.workloads.devnull_fd(), rate, opt.seconds);
+		Written w = write_for(env.workloads.devnull_fd(), rate, opt.seconds,
+				      reads ? env.workloads.zero_fd() : -1);
 		// Let the consumer catch up: every counted call is then either a
 		// record received or a record lost (bounded wait).
 		bpfwatch::KernelTotals t1 = probe.totals();
@@ -96,7 +104,10 @@ void run_in_process(Env &env, const StreamOptions &opt, StreamReport &out)
 		r.records = probe.records() - rec0;
 		r.cpu_ns = probe.consumer_cpu_ns() - cpu0;
 		out.runs.push_back(r);
-	}
+	};
+	for (double rate : opt.rates)
+		measure(rate, false);
+	measure(0, true);
 	probe.leave();
 }
 
@@ -112,6 +123,10 @@ bool read_summary(const std::string &path, std::uint64_t cgid, StreamRun &r)
 		if (j.is_discarded() || j.value("type", "") != "summary" || j.value("cgroup_id", 0ull) != cgid)
 			continue;
 		r.counted = j["totals"].value("calls", 0ull) + j["totals"].value("errors", 0ull);
+		if (j.contains("input") && j["input"].is_object()) {
+			const auto &in = j["input"]["totals"];
+			r.counted += in.value("calls", 0ull) + in.value("errors", 0ull) + in.value("again", 0ull);
+		}
 		r.lost = j.value("lost_events", 0ull);
 		found = true;
 	}
@@ -123,7 +138,7 @@ bool read_summary(const std::string &path, std::uint64_t cgid, StreamRun &r)
 // With --events its stdout is a line per record: it goes through a pipe
 // to `tail -n 4`, which keeps only the end, where the summary is (like
 // `bpfwatch --events | consumer`; /dev/null would hide the summary).
-void run_binary(Env &env, const StreamOptions &opt, bool events, double rate, StreamReport &out)
+void run_binary(Env &env, const StreamOptions &opt, bool events, double rate, StreamReport &out, bool reads = false)
 {
 	check_stop();
 	std::string sink = env.tmpdir + "/bpfwatch-stream.json";
@@ -147,8 +162,9 @@ void run_binary(Env &env, const StreamOptions &opt, bool events, double rate, St
 	StreamRun r;
 	r.consumer = events ? "bpfwatch --events" : "bpfwatch";
 	r.target_rate = rate;
+	r.reads = reads;
 	std::uint64_t cpu0 = cpu_ns_of_process(pid);
-	Written w = write_for(env.workloads.devnull_fd(), rate, opt.seconds);
+	Written w = write_for(env.workloads.devnull_fd(), rate, opt.seconds, reads ? env.workloads.zero_fd() : -1);
 	// The tool reads its ring at least every 100 ms: let it finish what
 	// it was sent before its CPU time is read.
 	sleep_ms(300);
@@ -192,6 +208,7 @@ StreamReport run_streaming(Env &env, const StreamOptions &opt)
 	run_in_process(env, opt, out);
 	for (double rate : {100e3, 0.0})
 		run_binary(env, opt, false, rate, out);
+	run_binary(env, opt, false, 0, out, true);
 	for (double rate : {100e3, 0.0})
 		run_binary(env, opt, true, rate, out);
 	return out;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // Streaming: one writer thread writes 64 B to /dev/null in the watched
-// cgroup at target rates (paced) and flat out, while a consumer drains the
-// ring. Measured: records delivered and lost, the consumer's CPU per
+// cgroup at target rates (paced) and flat out, and once flat out reading
+// 64 B from /dev/zero after each write (the input side's records too),
+// while a consumer drains the ring. Measured: records delivered and lost, the consumer's CPU per
 // record, and memory (the bpfwatch binary's RSS, the kernel's map+ring).
 #pragma once
 
@@ -17,8 +18,9 @@ namespace bench {
 struct StreamRun {
 	std::string consumer;   // "in-process", "bpfwatch", "bpfwatch --events"
 	double target_rate = 0; // calls/s; 0 = flat out
+	bool reads = false;     // a read() of /dev/zero after each write()
 	double seconds = 0;     // writer's time
-	std::uint64_t calls = 0;   // write() calls made
+	std::uint64_t calls = 0;   // write() (and read()) calls made
 	std::uint64_t counted = 0; // calls in the kernel's totals
 	std::uint64_t records = 0; // records the consumer got (in-process) or calls - lost
 	std::uint64_t lost = 0;    // records the ring had no room for

@@ -56,6 +56,7 @@ public:
 	std::uint64_t udp_dropped() const { return udp_dropped_; }
 	std::uint64_t failures() const { return failures_; }
 	int devnull_fd() const { return devnull_.get(); }
+	int zero_fd() const { return zero_.get(); }
 
 private:
 	void drain_pipe(std::uint64_t bytes);
