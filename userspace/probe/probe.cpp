@@ -147,10 +147,10 @@ std::unique_ptr<Probe::Skeleton> load_skeleton(const ProbeConfig &config, std::s
 			err = bpf_map__set_max_entries(skel.maps.expected_cgroups, slots * 4);
 		if (!err)
 			err = bpf_map__set_max_entries(skel.maps.events, config.ring_bytes);
-		if (!err && config.sent_dests_fd >= 0)
-			err = bpf_map__reuse_fd(skel.maps.sent_dests, config.sent_dests_fd);
 		if (err)
 			throw Error(errno_message("size BPF maps", err));
+		if (config.sent_dests_fd >= 0 && (err = bpf_map__reuse_fd(skel.maps.sent_dests, config.sent_dests_fd)))
+			throw Error(errno_message("share the delivery probe's map of sent datagrams", err));
 		// Watching everything, a new cgroup is counted anyway: nothing to
 		// follow.
 		bpf_program__set_autoload(skel.progs.bw_cgroup_mkdir, !all);
