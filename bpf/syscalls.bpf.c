@@ -139,7 +139,7 @@ static __always_inline bool take_sent_dest(struct call *c, struct sock *sk, __s6
 	struct bw_sent_dest *n;
 	__u32 zero = 0;
 
-	if (c->in || ret < 0 || (c->syscall != BW_SYS_SENDTO && c->syscall != BW_SYS_SENDMSG) ||
+	if (!sent_dests_shared || c->in || ret < 0 || (c->syscall != BW_SYS_SENDTO && c->syscall != BW_SYS_SENDMSG) ||
 	    d->proto != IPPROTO_UDP)
 		return false;
 	n = bpf_map_lookup_elem(&sent_dests, &zero);

@@ -124,6 +124,7 @@ std::unique_ptr<Probe::Skeleton> load_skeleton(const ProbeConfig &config, std::s
 		ro->want_input = config.input;
 		ro->wakeup_bytes = config.ring_bytes / 2;
 		ro->fd_direct_load = direct_fd_load;
+		ro->sent_dests_shared = config.sent_dests_fd >= 0;
 
 		// A per-CPU map costs value_size * ncpus per entry: size the hash
 		// from the budget so the total stays put on a 2-CPU VM and a
