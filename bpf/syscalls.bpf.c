@@ -15,6 +15,7 @@
 #include "bpfwatch.h"
 #include "arch.bpf.h"
 #include "fd.bpf.h"
+#include "user_read.bpf.h"
 #include "counters.bpf.h"
 #include "batch.bpf.h"
 #include "sent_dest.bpf.h"
@@ -266,15 +267,15 @@ static long account_mmsg(__u32 i, void *data)
 {
 	struct mmsg_loop *l = data;
 	struct mmsghdr *m = &l->vec[i];
-	struct user_msghdr hdr = {};
-	__u32 len = 0;
+	__u64 len, namelen = 0;
+	void *name = NULL;
 
 	/* The kernel wrote each message's bytes back to msg_len, and a
 	 * received one's source to msg_name (its length to msg_namelen). */
-	bpf_probe_read_user(&len, sizeof(len), &m->msg_len);
+	len = bw_read_user_word(&m->msg_len, sizeof(m->msg_len));
 	if (l->call->kind == BW_KIND_SOCKET)
-		bpf_probe_read_user(&hdr, sizeof(hdr), &m->msg_hdr);
-	account(l->call, len, hdr.msg_name, hdr.msg_namelen);
+		name = bw_read_user_msg_name(&m->msg_hdr, &namelen);
+	account(l->call, len, name, namelen);
 	return 0;
 }
 
@@ -330,22 +331,14 @@ int bw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	case BW_SYS_RECVFROM:
 		/* The kernel wrote the source's length back to *addrlen. */
 		if (c.kind == BW_KIND_SOCKET && ret >= 0 && BW_SC_ARG4(regs)) {
-			__u32 len = 0;
-
 			uaddr = (void *)BW_SC_ARG4(regs);
-			bpf_probe_read_user(&len, sizeof(len), (void *)BW_SC_ARG5(regs));
-			addrlen = len;
+			addrlen = bw_read_user_word((void *)BW_SC_ARG5(regs), sizeof(__u32));
 		}
 		break;
 	case BW_SYS_SENDMSG:
 	case BW_SYS_RECVMSG:
-		if (c.kind == BW_KIND_SOCKET && ret >= 0) {
-			struct user_msghdr hdr = {};
-
-			bpf_probe_read_user(&hdr, sizeof(hdr), (void *)BW_SC_ARG1(regs));
-			uaddr = hdr.msg_name;
-			addrlen = hdr.msg_namelen;
-		}
+		if (c.kind == BW_KIND_SOCKET && ret >= 0)
+			uaddr = bw_read_user_msg_name((void *)BW_SC_ARG1(regs), &addrlen);
 		break;
 	case BW_SYS_SENDMMSG:
 	case BW_SYS_RECVMMSG:

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // No payload byte is ever read: the only helper in bpf/ that reads user
-// memory is bpf_probe_read_user, at the six reviewed places below, each
+// memory is bpf_probe_read_user, at the four reviewed places below, each
 // reading a header or an address (docs/RELIABILITY.md says what each
 // reads). A new call site, or another user-memory helper, fails here and
 // needs that review.
@@ -36,14 +36,12 @@ std::map<std::string, int> calls_in_bpf(const std::string &helper)
 
 TEST(NoPayloadReads, UserMemoryIsReadOnlyAtTheReviewedPlaces)
 {
-	// fd.bpf.h bw_msg_dest: the destination sockaddr (family, port,
-	// IPv4/IPv6 address, unix path), at most addrlen bytes.
-	// syscalls.bpf.c: sendmsg's and recvmsg's struct user_msghdr;
-	// sendmmsg's and recvmmsg's msg_len and msg_hdr; recvfrom's *addrlen
-	// (the source's length the kernel wrote back). Never a buffer or an
-	// iovec's contents.
-	EXPECT_EQ(calls_in_bpf("bpf_probe_read_user"),
-		  (std::map<std::string, int>{{"fd.bpf.h", 3}, {"syscalls.bpf.c", 4}}));
+	// user_read.bpf.h, and only there: bw_read_user_word (at most 8
+	// bytes: recvfrom's *addrlen, an mmsghdr's msg_len, a sockaddr's
+	// family, port and IPv4 address), bw_read_user_msg_name (a msghdr's
+	// msg_name and msg_namelen), bw_msg_dest (an IPv6 address or a unix
+	// path, at most addrlen bytes). Never a buffer or an iovec's contents.
+	EXPECT_EQ(calls_in_bpf("bpf_probe_read_user"), (std::map<std::string, int>{{"user_read.bpf.h", 4}}));
 	for (const char *helper : {"bpf_probe_read_user_str", "bpf_copy_from_user", "bpf_copy_from_user_task",
 				   "bpf_probe_read", "bpf_probe_read_str", "bpf_skb_load_bytes_relative"})
 		EXPECT_TRUE(calls_in_bpf(helper).empty()) << helper;
