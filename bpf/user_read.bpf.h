@@ -14,8 +14,9 @@
  * Up to 8 bytes of user memory at @uaddr (@len, clamped), zero-extended;
  * 0 when it cannot be read. A subprogram of its own on purpose: its frame
  * is under 64 bytes, so it runs on the task's kernel stack, not on the
- * BPF private stack the hot path's big frame gets (BPF_PRIV_STACK_MIN_SIZE,
- * v6.13, commit 5d4ae3b0a1f1). Hardened usercopy's check_object_size()
+ * BPF private stack the hot path's big frame gets (64 bytes and up:
+ * BPF_PRIV_STACK_MIN_SIZE, "bpf: Support private stack for bpf progs",
+ * v6.13). Hardened usercopy's check_object_size()
  * in bpf_probe_read_user() returns at once for a destination on the task
  * stack and walks its heap and kernel-text checks for any other: that
  * walk, each step returning through the SRSO thunk on this VM, cost more
