@@ -132,5 +132,34 @@ TEST_F(SentDest, ACorkedDatagramIsChargedToWhereItWent)
 	EXPECT_EQ(bytes, (std::map<std::pair<int, std::uint16_t>, std::int64_t>{{{AF_INET, a.port}, 30}}));
 }
 
+// sendmmsg sends many datagrams in one call and the note holds only the
+// last: each message keeps the destination its msghdr names.
+TEST_F(SentDest, SendmmsgKeepsEachMessagesOwnDestination)
+{
+	attach_both();
+	UdpSink a = udp_sink_v4(), b = udp_sink_v4();
+	run([&] {
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+		sockaddr_in to[2] = {loopback_v4(a.port), loopback_v4(b.port)};
+		char buf[64] = {};
+		iovec iov[3] = {{buf, 10}, {buf, 20}, {buf, 30}};
+		mmsghdr m[3] = {};
+		for (int i = 0; i < 3; i++) {
+			m[i].msg_hdr.msg_name = &to[i / 2]; // a, a, b: the note says b
+			m[i].msg_hdr.msg_namelen = sizeof(to[0]);
+			m[i].msg_hdr.msg_iov = &iov[i];
+			m[i].msg_hdr.msg_iovlen = 1;
+		}
+		WL_CHECK(sendmmsg(fd, m, 3, 0) == 3);
+		return 0;
+	});
+	close(a.fd);
+	close(b.fd);
+
+	auto bytes = bytes_by_dest();
+	EXPECT_EQ(bytes, (std::map<std::pair<int, std::uint16_t>, std::int64_t>{{{AF_INET, a.port}, 10 + 20},
+										  {{AF_INET, b.port}, 30}}));
+}
+
 } // namespace
 } // namespace bpfwatch::test
