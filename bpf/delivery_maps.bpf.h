@@ -54,30 +54,37 @@ struct {
 	__type(value, __u64);
 } dstats SEC(".maps");
 
-static __always_inline void bw_dstat_inc(__u32 stat)
+static __always_inline void bw_dstat_add(__u32 stat, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&dstats, &stat);
 
 	if (v)
-		*v += 1;
+		*v += n;
 }
 
 /*
  * The entry for @key in a bounded hash, created zeroed if missing; NULL
- * (and @full_stat counted) when the map is full. -EEXIST from the update
- * means another CPU created it first: the lookup finds theirs.
+ * when the map is full. -EEXIST from the update means another CPU created
+ * it first: the lookup finds theirs.
  */
-static __always_inline void *bw_lookup_or_init(void *map, const void *key, const void *zero,
-					       __u32 full_stat)
+static __always_inline void *bw_lookup_or_create(void *map, const void *key, const void *zero)
 {
 	void *v = bpf_map_lookup_elem(map, key);
 
 	if (v)
 		return v;
 	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
-	v = bpf_map_lookup_elem(map, key);
+	return bpf_map_lookup_elem(map, key);
+}
+
+/* The same, with one event not stored counted in @full_stat. */
+static __always_inline void *bw_lookup_or_init(void *map, const void *key, const void *zero,
+					       __u32 full_stat)
+{
+	void *v = bw_lookup_or_create(map, key, zero);
+
 	if (!v)
-		bw_dstat_inc(full_stat);
+		bw_dstat_add(full_stat, 1);
 	return v;
 }
 

@@ -37,12 +37,15 @@ struct {
 
 static const struct bw_egress bw_zero_egress;
 
+/* A full map counts every packet it could not take in egress_full. */
 static __always_inline void bw_egress_add(const struct bw_peer_key *key, __u64 packets, __u64 bytes)
 {
-	struct bw_egress *e = bw_lookup_or_init(&egress, key, &bw_zero_egress, BW_DSTAT_EGRESS_FULL);
+	struct bw_egress *e = bw_lookup_or_create(&egress, key, &bw_zero_egress);
 
-	if (!e)
+	if (!e) {
+		bw_dstat_add(BW_DSTAT_EGRESS_FULL, packets);
 		return;
+	}
 	__sync_fetch_and_add(&e->packets, packets);
 	__sync_fetch_and_add(&e->bytes, bytes);
 }

@@ -82,7 +82,7 @@ static __always_inline struct bw_tcp_sock *bw_track(__u64 addr, struct sock *sk,
 	bpf_map_update_elem(&tcp_socks, &addr, &fresh, BPF_NOEXIST);
 	ts = bpf_map_lookup_elem(&tcp_socks, &addr);
 	if (!ts)
-		bw_dstat_inc(BW_DSTAT_SOCKS_FULL);
+		bw_dstat_add(BW_DSTAT_SOCKS_FULL, 1);
 	return ts;
 }
 
@@ -173,7 +173,7 @@ static long bw_sample_one(struct bpf_map *map, __u64 *addr, struct bw_tcp_sock *
 	/* Entries go at CLOSE, before the socket can be freed and reused;
 	 * a mismatch means that was missed. */
 	if (sk->__sk_common.skc_dport != bpf_htons(ts->key.peer.port)) {
-		bw_dstat_inc(BW_DSTAT_STALE);
+		bw_dstat_add(BW_DSTAT_STALE, 1);
 		return 0;
 	}
 	bw_fold(ts, *addr, state, c->now);

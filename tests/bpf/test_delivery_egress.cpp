@@ -120,6 +120,19 @@ TEST_F(DeliveryEgress, CountsStayExactWhileReadsFoldEveryCpuConcurrently)
 	EXPECT_EQ(peers[udp_peer(kLo, kPort + 1)].egress.bytes, each * (20 + 8 + 10));
 }
 
+// A full egress map loses packets, and says how many: each CPU's slot
+// folds many packets at once, and every one of them is counted.
+TEST_F(DeliveryEgress, AFullMapCountsEveryPacketItCouldNotTake)
+{
+	attach({.cgroup_ids = {box_->id()}, .egress = {{box_->id(), box_->path()}}, .max_egress = 1});
+	run([] { return send_datagrams(kLo, kPort, 3, 10) || send_datagrams(kLo, kPort + 1, 5, 10); });
+
+	PeerMap peers = box_peers();
+	EXPECT_EQ(peers[udp_peer(kLo, kPort)].egress.packets, 3u);
+	EXPECT_EQ(peers[udp_peer(kLo, kPort + 1)].egress.packets, 0u);
+	EXPECT_EQ(snap_.stats.egress_full, 5u);
+}
+
 TEST_F(DeliveryEgress, AnUnwatchedCgroupsPacketsAreNotCounted)
 {
 	CgroupSandbox other("bpfwatch-dtest-other");
