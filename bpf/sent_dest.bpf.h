@@ -13,12 +13,16 @@
  * and the packet's destination. bw_sys_exit takes the note for a sendto or
  * sendmsg that succeeded only when all of these still hold on the CPU it
  * returns on: same task, same socket, same address family, and no context
- * switch since (none means no migration, and no other syscall of that task
- * came between, as a send consumes the note). Anything else (no egress
- * link, a corked send that sent nothing yet, a migration, sendmmsg's many
- * datagrams, an IPv6 socket sending to a v4-mapped address) reads the
- * caller's address as before. A corked socket's final send names where
- * the datagram really went, which the caller's address need not.
+ * switch since (none means no migration). Every socket send of the task
+ * consumes its note, so a note is never a previous send's. Anything else
+ * (no egress link, a corked send that sent nothing yet, a migration,
+ * sendmmsg's many datagrams, an IPv6 socket sending to a v4-mapped
+ * address) reads the caller's address as before. A corked socket's final
+ * send names where the datagram really went, which the caller's address
+ * need not. One gap is left: a datagram sent by a call the hook does not
+ * count as a send (splice(), io_uring), followed with no context switch
+ * by a corked send on the same socket that sends nothing yet, charges the
+ * corked send to the earlier datagram's destination.
  *
  * One map shared by both objects: the syscall probe reuses the delivery
  * probe's (ProbeConfig::sent_dests_fd); alone, each has its own and the

@@ -130,24 +130,30 @@ static __always_inline void fill_trace(struct bw_rec_trace *t, struct call *c)
 }
 
 /*
- * The destination of a UDP sendto or sendmsg that succeeded, from the
- * egress program's note (sent_dest.bpf.h) when it is this call's: saves
- * reading the caller's sockaddr. False: read it.
+ * The destination of a UDP sendto or sendmsg that succeeded and named one,
+ * from the egress program's note (sent_dest.bpf.h) when it is this call's:
+ * saves reading the caller's sockaddr. False: read it. Every socket send
+ * of the task consumes its note, used or not, so that no later call of
+ * the task can take it (a write() on a connected UDP socket, then a
+ * corked sendto that sends nothing yet).
  */
-static __always_inline bool take_sent_dest(struct call *c, struct sock *sk, __s64 ret, struct bw_dest *d)
+static __always_inline bool take_sent_dest(struct call *c, struct sock *sk, __s64 ret, const void *uaddr,
+					   struct bw_dest *d)
 {
 	struct task_struct *task = c->task;
 	struct bw_sent_dest *n;
 	__u32 zero = 0;
 
-	if (!sent_dests_shared || c->in || ret < 0 || (c->syscall != BW_SYS_SENDTO && c->syscall != BW_SYS_SENDMSG) ||
-	    d->proto != IPPROTO_UDP)
+	if (!sent_dests_shared || c->in)
 		return false;
 	n = bpf_map_lookup_elem(&sent_dests, &zero);
-	if (!n || n->task != (__u64)task || n->sk != (__u64)sk || n->peer.family != d->family ||
-	    n->switches != bw_task_switches(task))
+	if (!n || n->task != (__u64)task)
 		return false;
 	n->task = 0;
+	if (!uaddr || ret < 0 || (c->syscall != BW_SYS_SENDTO && c->syscall != BW_SYS_SENDMSG) ||
+	    d->proto != IPPROTO_UDP || n->sk != (__u64)sk || n->peer.family != d->family ||
+	    n->switches != bw_task_switches(task))
+		return false;
 	__builtin_memcpy(d->addr, n->peer.addr, sizeof(n->peer.addr));
 	d->port = n->peer.port;
 	d->flags |= BW_DEST_FROM_MSG;
@@ -170,6 +176,7 @@ static __always_inline void stage(struct call *c, __s64 ret, const __u8 parts, c
 	struct bw_dest *d;
 	struct bw_rec *r;
 	struct sock *sk;
+	bool noted;
 
 	if (!b)
 		return;
@@ -177,10 +184,11 @@ static __always_inline void stage(struct call *c, __s64 ret, const __u8 parts, c
 		d = &b->dest;
 		__builtin_memset(d, 0, sizeof(*d));
 		sk = bw_sock_dest(c->file, d);
+		noted = take_sent_dest(c, sk, ret, uaddr, d);
 		/* UDP and unix datagrams go where msg_name says, connected
 		 * or not (and come from where the kernel wrote it back); a
 		 * stream socket ignores it. */
-		if (uaddr && (d->sotype == BW_SOCK_DGRAM || !d->port) && !take_sent_dest(c, sk, ret, d))
+		if (uaddr && (d->sotype == BW_SOCK_DGRAM || !d->port) && !noted)
 			bw_msg_dest(uaddr, addrlen, d);
 	}
 	r = batch_room(b, size);

@@ -132,6 +132,33 @@ TEST_F(SentDest, ACorkedDatagramIsChargedToWhereItWent)
 	EXPECT_EQ(bytes, (std::map<std::pair<int, std::uint16_t>, std::int64_t>{{{AF_INET, a.port}, 30}}));
 }
 
+// A write() on a connected UDP socket leaves a note; the corked sendto
+// naming another address right after sends nothing, and must not take it.
+TEST_F(SentDest, ANoteIsNeverTakenByALaterCall)
+{
+	attach_both();
+	UdpSink a = udp_sink_v4(), b = udp_sink_v4();
+	run([&] {
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+		sockaddr_in to_a = loopback_v4(a.port), to_b = loopback_v4(b.port);
+		char buf[64] = {};
+		WL_CHECK(connect(fd, (sockaddr *)&to_a, sizeof(to_a)) == 0);
+		WL_CHECK(write(fd, buf, 5) == 5);
+		WL_CHECK(sendto(fd, buf, 10, MSG_MORE, (sockaddr *)&to_b, sizeof(to_b)) == 10);
+		WL_CHECK(sendto(fd, buf, 20, 0, (sockaddr *)&to_b, sizeof(to_b)) == 20);
+		return 0;
+	});
+	char buf[64];
+	EXPECT_EQ(recv(a.fd, buf, sizeof(buf), MSG_DONTWAIT), 5);
+	EXPECT_EQ(recv(b.fd, buf, sizeof(buf), MSG_DONTWAIT), 30);
+	close(a.fd);
+	close(b.fd);
+
+	auto bytes = bytes_by_dest();
+	EXPECT_EQ(bytes, (std::map<std::pair<int, std::uint16_t>, std::int64_t>{{{AF_INET, a.port}, 5},
+										  {{AF_INET, b.port}, 30}}));
+}
+
 // sendmmsg sends many datagrams in one call and the note holds only the
 // last: each message keeps the destination its msghdr names.
 TEST_F(SentDest, SendmmsgKeepsEachMessagesOwnDestination)
