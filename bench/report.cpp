@@ -109,6 +109,21 @@ const StreamRun *find_run(const Results &r, const std::string &consumer, double 
 	return nullptr;
 }
 
+// No record lost by either consumer flat out (@reads: reading too).
+Verdict lost_target(const Results &r, std::string key, std::string what, bool reads)
+{
+	Verdict v{std::move(key), std::move(what), "", false, false, false, {}};
+	const StreamRun *in = find_run(r, "in-process", 0, reads), *bin = find_run(r, "bpfwatch", 0, reads);
+	if (!in || !bin)
+		return v;
+	v.available = true;
+	v.pass = in->lost == 0 && bin->lost == 0;
+	v.measured = fmt::format("in-process {} of {}, bpfwatch {} of {}", in->lost, in->counted, bin->lost,
+				 bin->counted);
+	v.details = {{"in_process", in->lost}, {"bpfwatch", bin->lost}};
+	return v;
+}
+
 std::vector<Verdict> verdicts(const Results &r)
 {
 	std::vector<Verdict> out;
@@ -120,27 +135,9 @@ std::vector<Verdict> verdicts(const Results &r)
 				   StateId::Bpftrace, 1.0));
 	out.push_back(ratio_target(r, "writes_vs_noinput", "watched writes <= 1.0 x noinput's (#10)", StateId::Watched,
 				   StateId::NoInput, 1.0, {Workload::DevNull, Workload::Pipe, Workload::Udp}));
+	out.push_back(lost_target(r, "lost_flat_out", "0 lost records, one core writing flat out", false));
+	out.push_back(lost_target(r, "lost_flat_out_read_write", "0 lost, one core reading+writing (#10)", true));
 	const StreamRun *in = find_run(r, "in-process", 0), *bin = find_run(r, "bpfwatch", 0);
-	const StreamRun *in_rw = find_run(r, "in-process", 0, true), *bin_rw = find_run(r, "bpfwatch", 0, true);
-	Verdict lost{"lost_flat_out", "0 lost records, one core writing flat out", "", false, false, false, {}};
-	if (in && bin) {
-		lost.available = true;
-		lost.pass = in->lost == 0 && bin->lost == 0;
-		lost.measured = fmt::format("in-process {} of {}, bpfwatch {} of {}", in->lost, in->counted,
-					    bin->lost, bin->counted);
-		lost.details = {{"in_process", in->lost}, {"bpfwatch", bin->lost}};
-	}
-	Verdict lost_rw{"lost_flat_out_read_write", "0 lost, one core reading+writing (#10)", "", false, false, false,
-			{}};
-	if (in_rw && bin_rw) {
-		lost_rw.available = true;
-		lost_rw.pass = in_rw->lost == 0 && bin_rw->lost == 0;
-		lost_rw.measured = fmt::format("in-process {} of {}, bpfwatch {} of {}", in_rw->lost, in_rw->counted,
-					       bin_rw->lost, bin_rw->counted);
-		lost_rw.details = {{"in_process", in_rw->lost}, {"bpfwatch", bin_rw->lost}};
-	}
-	out.push_back(lost);
-	out.push_back(lost_rw);
 	Verdict cpu{"userspace_cpu", "userspace <= 10% of a core per 100k ev/s", "", false, false, false, {}};
 	if (bin && in) {
 		cpu.available = true;

@@ -41,11 +41,6 @@ struct {
 	__type(value, struct bw_sent_dest);
 } sent_dests SEC(".maps");
 
-/* The syscall probe's: set when the map is the delivery probe's, so that
- * without egress the hook does not even look (rodata: the verifier drops
- * the lookup). */
-const volatile bool sent_dests_shared = false;
-
 static __always_inline __u64 bw_task_switches(struct task_struct *task)
 {
 	return BW_READ(task, nvcsw) + BW_READ(task, nivcsw);

@@ -129,6 +129,10 @@ static __always_inline void fill_trace(struct bw_rec_trace *t, struct call *c)
 #endif
 }
 
+/* Set when sent_dests is the delivery probe's map, so that without egress
+ * the hook does not even look (rodata: the verifier drops the lookup). */
+const volatile bool sent_dests_shared = false;
+
 /*
  * The destination of a UDP sendto or sendmsg that succeeded and named one,
  * from the egress program's note (sent_dest.bpf.h) when it is this call's:
