@@ -9,21 +9,18 @@
 
 namespace bpfwatch {
 
-CpuRun run_on_cpu(int prog_fd, int cpu, int attempts, std::uint64_t *runs, const std::string &what)
+void run_on_cpu(int prog_fd, int cpu, int attempts, std::uint64_t *runs, const std::string &what)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = std::uint32_t(cpu));
 	for (int attempt = 0; attempt < attempts; attempt++) {
 		int err = bpf_prog_test_run_opts(prog_fd, &opts);
 		if (runs)
 			*runs += 1;
-		if (err == -ENXIO)
-			return CpuRun::Offline;
+		if (err == -ENXIO || (!err && opts.retval == 0))
+			return;
 		if (err)
 			throw Error(errno_message(what + " on CPU " + std::to_string(cpu), err));
-		if (opts.retval == 0)
-			return CpuRun::Done;
 	}
-	return CpuRun::Busy;
 }
 
 } // namespace bpfwatch

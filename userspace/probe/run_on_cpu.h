@@ -9,15 +9,11 @@
 
 namespace bpfwatch {
 
-enum class CpuRun {
-	Done,    // the program returned 0
-	Busy,    // it returned non-zero every time: the CPU's slot stayed held
-	Offline, // the CPU went offline; what it staged waits for it
-};
-
 // Runs @prog_fd on @cpu (BPF_PROG_TEST_RUN with BPF_F_TEST_RUN_ON_CPU,
 // Linux 5.10) until it returns 0, at most @attempts times; adds the runs
-// made to *@runs (if given). Throws Error naming @what on any other failure.
-CpuRun run_on_cpu(int prog_fd, int cpu, int attempts, std::uint64_t *runs, const std::string &what);
+// made to *@runs (if given). A CPU whose slot stays held, or that went
+// offline, keeps what it staged for a later run. Throws Error naming
+// @what on any other failure.
+void run_on_cpu(int prog_fd, int cpu, int attempts, std::uint64_t *runs, const std::string &what);
 
 } // namespace bpfwatch
